@@ -1,0 +1,346 @@
+"""Tree -> model: per-class reader functions generated once from the element tables (source built and exec'd).
+
+Strict reads trust the schema and stay on the fast path; a ReadContext turns on the lenient repairs.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+from lxml import etree
+
+from . import tables as T
+from .codes import ErrorType, SchemeValue
+from .errors import ValidationError
+from .messages import RequestingAgencyMessage, SupplyingAgencyMessage
+from .parts import ElectronicAddress, PhysicalAddress
+from .repairs import Repair
+from .supplying import MessageInfo, MessageInfoV12, RetryInfo, StatusInfo
+from .timestamps import UTC, lenient_datetime, parse_datetime
+
+Q = "{" + T.NS + "}"
+SCHEME = Q + "scheme"
+ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
+_ABSENT: Any = object()  # marks a field whose element has not been seen yet
+# Required fields that may still be None: an empty <status/> or <action/> read leniently.
+_NULLABLE = {(StatusInfo, "status"), (RequestingAgencyMessage, "action")}
+
+
+def element_path(el: Any) -> str:
+    """/ISO18626Message/request/header/... from an lxml element (local names, any namespace)."""
+    names = []
+    while el is not None:
+        tag = el.tag
+        if isinstance(tag, str):
+            names.append(tag.rsplit("}", 1)[-1])
+        el = el.getparent()
+    return "/" + "/".join(reversed(names))
+
+
+class ReadContext:
+    """Collects repairs during a lenient read (strict reads pass None instead)."""
+
+    def __init__(self) -> None:
+        self.repairs: list[Repair] = []
+
+    def warn(self, code: str, el: Any, detail: str) -> None:
+        self.repairs.append(Repair(code, element_path(el) if el is not None else "", detail))
+
+
+def _fail(el: Any, detail: str, error_type: ErrorType = ErrorType.UNRECOGNISED_DATA_VALUE) -> ValidationError:
+    return ValidationError(error_type, detail, element_path(el))
+
+
+# ---- leaf converters (called only where the inline fast path cannot decide) -------------------------------
+
+
+def read_dt(ch: Any, c: ReadContext | None, nullable: bool) -> datetime | None:
+    text = ch.text
+    if c is None:
+        try:
+            return parse_datetime(text)
+        except (ValueError, TypeError) as exc:
+            raise _fail(ch, f"unusable dateTime: {exc}") from None
+    if text is None or not text.strip():
+        if nullable:
+            c.warn("empty-timestamp", ch, "empty optional timestamp read as absent")
+            return None
+        c.warn("empty-timestamp", ch, "empty required timestamp read as the zero time 0001-01-01T00:00:00Z")
+        return ZERO_TIME
+    try:
+        value, note = lenient_datetime(text)
+    except ValueError as exc:
+        raise _fail(ch, str(exc)) from None
+    if note:
+        c.warn("timestamp-format", ch, note)
+    if value.year == 1 and value.month == 1 and value.day == 1 and not (value.hour or value.minute):
+        c.warn("zero-timestamp", ch, f"{text!r} is the Go zero time (an unknown time)")
+    return value
+
+
+def read_int(ch: Any, c: ReadContext | None, nullable: bool) -> int | None:
+    text = ch.text
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        if c is not None and nullable and (text is None or not text.strip()):
+            c.warn("empty-value", ch, "empty integer read as absent")
+            return None
+        raise _fail(ch, f"not an integer: {text!r}") from None
+
+
+def read_dec(ch: Any, c: ReadContext | None, nullable: bool) -> Decimal | None:
+    text = ch.text
+    try:
+        value = Decimal((text or "").strip())
+    except InvalidOperation:
+        if c is not None and nullable and (text is None or not text.strip()):
+            c.warn("empty-value", ch, "empty decimal read as absent")
+            return None
+        raise _fail(ch, f"not a decimal: {text!r}") from None
+    if not value.is_finite() or "e" in text.lower():
+        raise _fail(ch, f"not an xs:decimal: {text!r}")
+    return value
+
+
+_TRUE, _FALSE = ("true", "1"), ("false", "0")
+
+
+def read_bool(ch: Any, c: ReadContext | None, nullable: bool) -> bool | None:
+    text = (ch.text or "").strip()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if c is not None:
+        low = text.lower()
+        if low in ("true", "yes", "y"):
+            c.warn("boolean-spelling", ch, f"{text!r} read as true")
+            return True
+        if low in ("false", "no", "n"):
+            c.warn("boolean-spelling", ch, f"{text!r} read as false")
+            return False
+        if not text and nullable:
+            c.warn("empty-value", ch, "empty boolean read as absent")
+            return None
+    raise _fail(ch, f"not a boolean: {text!r}")
+
+
+_US = {"unrecognizeddataelement": "UnrecognisedDataElement", "unrecognizeddatavalue": "UnrecognisedDataValue",
+       "unsupportedreasonformessagetype": "UnsupportedReasonForMessageType"}
+_ENUM_ERROR = {"type_action": ErrorType.UNSUPPORTED_ACTION_TYPE,
+               "type_reasonForMessage": ErrorType.UNSUPPORTED_REASON_FOR_MESSAGE_TYPE}
+
+
+def read_enum(ch: Any, c: ReadContext | None, cls: type[enum.Enum], type_name: str, nullable: bool) -> Any:
+    text = ch.text or ""
+    error_type = _ENUM_ERROR.get(type_name, ErrorType.UNRECOGNISED_DATA_VALUE)
+    if c is not None:
+        key = text.strip()
+        if not key:
+            if nullable:
+                c.warn("empty-closed-code", ch, f"empty {type_name[5:]} read as absent")
+                return None
+        else:
+            folded = {m.value.lower(): m for m in cls}
+            member = folded.get(key.lower())
+            if member is None and cls is ErrorType:
+                member = folded.get(_US.get(key.lower(), "").lower())
+                if member is not None:
+                    c.warn("error-type-spelling", ch, f"{text!r} read as {member.value}")
+                    return member
+            if member is not None:
+                c.warn("closed-code-case", ch, f"{text!r} read as {member.value}")
+                return member
+    raise _fail(ch, f"{text!r} is not a {type_name[5:]} code", error_type)
+
+
+def read_address(ch: Any, c: ReadContext | None) -> Any:
+    found: Any = None
+    extras: list[str] = []
+    for sub in ch:
+        tag = sub.tag
+        if tag == Q + "electronicAddress" and found is None:
+            found = READERS[ElectronicAddress](sub, c)
+        elif tag == Q + "physicalAddress" and found is None:
+            found = READERS[PhysicalAddress](sub, c)
+        elif isinstance(tag, str):
+            extras = unknown(sub, c, extras) or []
+    if found is None:
+        raise _fail(ch, "address holds neither electronicAddress nor physicalAddress", ErrorType.BADLY_FORMED_MESSAGE)
+    if extras:
+        found = attrs.evolve(found, extras=found.extras + tuple(extras))
+    return found
+
+
+def unknown(ch: Any, c: ReadContext | None, extras: list[str] | None) -> list[str] | None:
+    """An element the tables do not know: kept verbatim (lenient) or refused (strict without schema)."""
+    if not isinstance(ch.tag, str):  # comments and processing instructions carry no data
+        return extras
+    if c is None:
+        raise _fail(ch, "unexpected element", ErrorType.UNRECOGNISED_DATA_ELEMENT)
+    c.warn("unknown-element", ch, "kept verbatim in extras")
+    text = etree.tostring(ch, encoding="unicode", with_tail=False)
+    return [text] if extras is None else extras + [text]
+
+
+def duplicate(ch: Any, c: ReadContext | None, extras: list[str] | None) -> list[str] | None:
+    if c is None:
+        raise _fail(ch, "element repeated", ErrorType.BADLY_FORMED_MESSAGE)
+    c.warn("duplicate-element", ch, "only the first is read; this one is kept verbatim in extras")
+    text = etree.tostring(ch, encoding="unicode", with_tail=False)
+    return [text] if extras is None else extras + [text]
+
+
+def missing(parent: Any, name: str) -> ValidationError:
+    return ValidationError(ErrorType.BADLY_FORMED_MESSAGE, f"required element {name} is missing",
+                           element_path(parent))
+
+
+# ---- builders that reshape what v1.2 and 2021 place differently ---------------------------------------------
+
+
+def build_sam(**kw: Any) -> SupplyingAgencyMessage:
+    """v1.2 keeps offeredCosts/retryAfter/retryBefore in messageInfo: move them into retry_info."""
+    mi: MessageInfoV12 = kw["message_info"]
+    kw["message_info"] = MessageInfo(reason_for_message=mi.reason_for_message, answer_yes_no=mi.answer_yes_no,
+                                     note=mi.note, reason_unfilled=mi.reason_unfilled,
+                                     reason_retry=mi.reason_retry, extras=mi.extras)
+    if mi.offered_costs or mi.retry_after is not None or mi.retry_before is not None:
+        retry: RetryInfo | None = kw["retry_info"]
+        if retry is None:
+            retry = RetryInfo(offered_costs=mi.offered_costs, retry_after=mi.retry_after,
+                              retry_before=mi.retry_before)
+        else:  # both places used (only a lenient read gets here): keep every value
+            if (mi.retry_after is not None and retry.retry_after not in (None, mi.retry_after)) or (
+                    mi.retry_before is not None and retry.retry_before not in (None, mi.retry_before)):
+                raise ValidationError(ErrorType.BADLY_FORMED_MESSAGE,
+                                      "retryAfter/retryBefore given differently in messageInfo and retryInfo",
+                                      "/ISO18626Message/supplyingAgencyMessage")
+            retry = attrs.evolve(retry, offered_costs=retry.offered_costs + mi.offered_costs,
+                                 retry_after=retry.retry_after or mi.retry_after,
+                                 retry_before=retry.retry_before or mi.retry_before)
+        kw["retry_info"] = retry
+    return SupplyingAgencyMessage(**kw)
+
+
+BUILDERS: dict[type, Callable[..., Any]] = {SupplyingAgencyMessage: build_sam}
+READ_AS: dict[type, type] = {MessageInfo: MessageInfoV12}  # one reader for both messageInfo shapes
+
+
+# ---- code generation ---------------------------------------------------------------------------------------
+
+
+def _union() -> dict[type, dict[str, tuple[str, Any]]]:
+    """cls -> xml name -> (field, kind) over every version."""
+    out: dict[type, dict[str, tuple[str, Any]]] = {}
+    for version in T.VERSIONS:
+        for spec in T.all_specs(version):
+            cls = READ_AS.get(spec.cls, spec.cls)
+            table = out.setdefault(cls, {})
+            for el in spec.elements:
+                kind = el.kind
+                if isinstance(kind, T.Spec):
+                    kind = READ_AS.get(kind.cls, kind.cls)
+                elif kind in (T.SVP_TEXT,):
+                    kind = T.SVP
+                elif kind == T.NONNEG:
+                    kind = T.INTEGER
+                elif isinstance(kind, T.EnumKind):
+                    kind = (kind.cls, kind.type_name)
+                elif isinstance(kind, T.AddressKind):
+                    kind = "address"
+                prev = table.get(el.xml)
+                if prev is not None and prev != (el.field, kind):
+                    raise AssertionError(f"conflicting tables for {cls.__name__}/{el.xml}: {prev}")
+                table[el.xml] = (el.field, kind)
+    return out
+
+
+def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, Any]) -> str:
+    fields = [f for f in attrs.fields(cls) if f.name != "extras"]
+    tuple_fields = {f.name for f in fields if f.default == ()}
+    required = {f.name for f in fields if f.default is attrs.NOTHING}
+    var = {f.name: f"f_{f.name}" for f in fields}
+    lines = [f"def read_{cls.__name__}(e, c):"]
+    for f in fields:
+        lines.append(f"    {var[f.name]} = {'None' if f.name in tuple_fields else '_ABSENT'}")
+    lines += ["    X = None", "    for ch in e:", "        t = ch.tag"]
+    kw = "if"
+    for xml, (field, kind) in table.items():
+        v = var[field]
+        nullable = field not in required or (cls, field) in _NULLABLE
+        if kind == T.STRING:
+            empty_none = field == "multiple_item_request_id"
+            conv = "(ch.text or None)" if empty_none else '(ch.text or "")'
+        elif kind == T.DATETIME:
+            conv = f"read_dt(ch, c, {nullable})"
+        elif kind == T.INTEGER:
+            conv = f"read_int(ch, c, {nullable})"
+        elif kind == T.DECIMAL:
+            conv = f"read_dec(ch, c, {nullable})"
+        elif kind == T.BOOLEAN:
+            conv = f"read_bool(ch, c, {nullable})"
+        elif kind == T.SVP:
+            conv = 'SV(value=ch.text or "", scheme=ch.get(SCHEME))'
+        elif kind == "address":
+            conv = "read_address(ch, c)"
+        elif isinstance(kind, tuple):
+            ecls, tname = kind
+            env[f"M_{tname}"] = {m.value: m for m in ecls}
+            env[f"E_{tname}"] = ecls
+            conv = (f"(M_{tname}.get(ch.text) or read_enum(ch, c, E_{tname}, {tname!r}, {nullable}))")
+        else:
+            conv = f"READERS[{kind.__name__}](ch, c)"
+            env[kind.__name__] = kind
+        lines.append(f"        {kw} t == {Q + xml!r}:")
+        kw = "elif"
+        if field in tuple_fields:
+            lines.append(f"            x = {conv}")
+            lines.append(f"            {v} = [x] if {v} is None else {v} + [x]")
+        else:
+            lines.append(f"            if {v} is not _ABSENT: X = duplicate(ch, c, X)")
+            lines.append(f"            else: {v} = {conv}")
+    lines.append("        else: X = unknown(ch, c, X)")
+    for f in fields:
+        if f.name in required:
+            xml = next(x for x, (fld, _) in table.items() if fld == f.name)
+            lines.append(f"    if {var[f.name]} is _ABSENT: raise missing(e, {xml!r})")
+    args = []
+    for f in fields:
+        v = var[f.name]
+        if f.name in tuple_fields:
+            args.append(f"{f.name}=() if {v} is None else tuple({v})")
+        elif f.name in required:
+            args.append(f"{f.name}={v}")
+        else:
+            args.append(f"{f.name}=None if {v} is _ABSENT else {v}")
+    args.append("extras=() if X is None else tuple(X)")
+    builder = f"B_{cls.__name__}"
+    env[builder] = BUILDERS.get(cls, cls)
+    lines.append(f"    return {builder}({', '.join(args)})")
+    return "\n".join(lines) + "\n"
+
+
+READERS: dict[type, Callable[[Any, ReadContext | None], Any]] = {}
+
+
+def _generate() -> None:
+    env: dict[str, Any] = {
+        "_ABSENT": _ABSENT, "SV": SchemeValue, "SCHEME": SCHEME, "READERS": READERS,
+        "read_dt": read_dt, "read_int": read_int, "read_dec": read_dec, "read_bool": read_bool,
+        "read_enum": read_enum, "read_address": read_address, "unknown": unknown, "duplicate": duplicate,
+        "missing": missing,
+    }
+    for cls, table in _union().items():
+        src = _reader_source(cls, table, env)
+        exec(compile(src, f"<iso18626 reader {cls.__name__}>", "exec"), env)
+        READERS[cls] = env[f"read_{cls.__name__}"]
+
+
+_generate()
