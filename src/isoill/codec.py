@@ -41,12 +41,13 @@ def _visible(b: bytes, s: int, e: int) -> str:
 
 
 def _edifact(b: bytes, s: int, e: int) -> EDIFACTString:
-    # Peers (YAZ among them) put characters outside the EDIFACT set, such as '@', into EDIFACTString.
-    # A received value is kept as it came, so it round-trips; the set is enforced on values built locally.
+    # Peers (YAZ among them) put characters outside the EDIFACT set, such as '@', into EDIFACTString:
+    # a received value is kept as it came so that it round-trips (see EDIFACTString.conforms).
     text = _visible(b, s, e)
-    obj = object.__new__(EDIFACTString)
-    object.__setattr__(obj, "value", text)
-    return obj
+    try:
+        return EDIFACTString(text)
+    except ValueError:
+        raise DecodeError("EDIFACTString holds a control character", offset=s) from None
 
 
 def _namespace(options: CodecOptions) -> dict[str, Any]:
@@ -106,15 +107,18 @@ class Codec:
     outer_long_form: write the APDU's outer length in long form even when short would do, so that no APDU
         starts with four printable octets (YAZ-based peers take those for HTTP and stall).
     damaged_details_tag: 5 as YAZ does, or 51 as the NLC text has; both are always accepted when decoding.
+    strict_edifact: refuse to encode an EDIFACTString with characters outside the EDIFACT set (off by default:
+        YAZ itself sends '@' in EDIFACTString, and what was received must re-encode unchanged).
     max_apdu_size: larger inputs are refused before any decoding.
     """
 
     def __init__(self, *, charset: str = "utf-8", outer_long_form: bool = True, damaged_details_tag: int = 5,
-                 max_apdu_size: int = DEFAULT_MAX_APDU_SIZE) -> None:
+                 strict_edifact: bool = False, max_apdu_size: int = DEFAULT_MAX_APDU_SIZE) -> None:
         "x".encode(charset)  # fail early on an unknown charset name (LookupError)
         if damaged_details_tag not in (5, 51):
             raise ValueError("damaged_details_tag must be 5 or 51")
-        self.options = CodecOptions(charset=charset, damaged_details_tag=damaged_details_tag)
+        self.options = CodecOptions(charset=charset, damaged_details_tag=damaged_details_tag,
+                                    strict_edifact=strict_edifact)
         self.outer_long_form = outer_long_form
         self.max_apdu_size = max_apdu_size
         self._generation = -1

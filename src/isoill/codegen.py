@@ -47,6 +47,7 @@ class CodecOptions:
 
     charset: str = "utf-8"
     damaged_details_tag: int = 5
+    strict_edifact: bool = False
 
 
 def _is_constructed(t: ASN1Type) -> bool:
@@ -419,6 +420,9 @@ class Generator:
             s.emit(ind + 1, f"{c} = {x}.encode({s.options.charset!r})")
             self._wrap(b"\x1b", c, out, ind + 1)
             s.emit(ind, f"elif type({x}) is EDIFACTString:")
+            if s.options.strict_edifact:
+                s.emit(ind + 1, f"if not {x}.conforms: raise ValueError('EDIFACTString ' + repr({x}.value) +"
+                                " ' has characters outside the EDIFACT set')")
             s.emit(ind + 1, f"{c} = {x}.value.encode('ascii')")
             self._wrap(b"\x1a", c, out, ind + 1)
             s.emit(ind, "else:")

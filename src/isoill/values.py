@@ -28,12 +28,15 @@ EDIFACT_CHARACTERS = frozenset(
 )
 
 
-def _check_edifact(instance: Any, attribute: Any, value: str) -> None:
-    bad = set(value) - EDIFACT_CHARACTERS
-    if bad:
-        from isoill.errors import EncodeError
+VISIBLE_CHARACTERS = frozenset(chr(c) for c in range(0x20, 0x7F))
 
-        raise EncodeError(f"EDIFACTString cannot hold {''.join(sorted(bad))!r}", path=("EDIFACTString",))
+
+def _check_visible(instance: Any, attribute: Any, value: str) -> None:
+    if not isinstance(value, str):
+        raise TypeError(f"EDIFACTString holds a str, not {type(value).__name__}")
+    bad = set(value) - VISIBLE_CHARACTERS
+    if bad:
+        raise ValueError(f"EDIFACTString is a VisibleString and cannot hold {''.join(sorted(bad))!r}")
 
 
 @frozen
@@ -41,9 +44,17 @@ class EDIFACTString:
     """The EDIFACTString alternative of ILL-String (a VisibleString with a restricted character set).
 
     A plain `str` is the GeneralString alternative; use this class where a peer needs EDIFACTString.
+    The constructor accepts any VisibleString, because peers (YAZ among them) send characters such as '@'
+    that the EDIFACT set lacks and those must round-trip; `conforms` tells whether the value keeps to the set,
+    and `Codec(strict_edifact=True)` refuses to encode one that does not.
     """
 
-    value: str = field(validator=_check_edifact)
+    value: str = field(validator=_check_visible)
+
+    @property
+    def conforms(self) -> bool:
+        """True when every character is in the EDIFACTString set of ill9702."""
+        return set(self.value) <= EDIFACT_CHARACTERS
 
     def __str__(self) -> str:
         return self.value
