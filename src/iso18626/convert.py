@@ -35,8 +35,8 @@ def _structure_address(data: dict[str, Any], _: Any) -> Address:
     return converter.structure(data["physical_address"], PhysicalAddress)
 
 
-converter.register_unstructure_hook(ElectronicAddress | PhysicalAddress, _unstructure_address)  # type: ignore[arg-type]
-converter.register_structure_hook(ElectronicAddress | PhysicalAddress, _structure_address)  # type: ignore[arg-type]
+converter.register_unstructure_hook(ElectronicAddress | PhysicalAddress, _unstructure_address)
+converter.register_structure_hook(ElectronicAddress | PhysicalAddress, _structure_address)
 
 
 def to_dict(msg: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ A superset of v1.2 and 2021 (v1.1 reads as v1.2 without multipleItemRequestId); 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Union
 
 import attrs
 
@@ -138,12 +137,12 @@ class RequestingAgencyMessageConfirmation:
     extras: Extras = ()
 
 
-Message = Union[
-    Request,
-    RequestConfirmation,
-    SupplyingAgencyMessage,
-    SupplyingAgencyMessageConfirmation,
-    RequestingAgencyMessage,
-    RequestingAgencyMessageConfirmation,
-]
-Confirmation = Union[RequestConfirmation, SupplyingAgencyMessageConfirmation, RequestingAgencyMessageConfirmation]
+Message = (
+    Request
+    | RequestConfirmation
+    | SupplyingAgencyMessage
+    | SupplyingAgencyMessageConfirmation
+    | RequestingAgencyMessage
+    | RequestingAgencyMessageConfirmation
+)
+Confirmation = RequestConfirmation | SupplyingAgencyMessageConfirmation | RequestingAgencyMessageConfirmation

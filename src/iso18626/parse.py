@@ -17,7 +17,7 @@ from .codes import ErrorType
 from .errors import ValidationError
 from .incoming import MESSAGE_NAMES, extract
 from .messages import Message
-from .reader import READERS, READ_AS, ReadContext, element_path
+from .reader import READ_AS, READERS, ReadContext, element_path
 from .repairs import Repair, RepairWarning
 from .schema import validator
 
@@ -85,7 +85,7 @@ def _tree(data: bytes | str, max_bytes: int) -> Any:
         root = etree.fromstring(bytes(data), _parser())
     except etree.XMLSyntaxError as exc:
         raise _bad(f"not well-formed XML: {exc}") from None
-    info = root.getroottree().docinfo
+    info: Any = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None:  # e.g. a UTF-16 document the byte scan missed
         raise _bad("DOCTYPE and entity declarations are not allowed")
     return root
@@ -141,7 +141,7 @@ def _classify(root: Any, version: str) -> ValidationError:
     """Turn the schema's complaint into the ISO 18626 errorType a confirmation should carry."""
     schema = validator(version)
     schema.validate(root)
-    errors = list(schema.error_log)
+    errors: list[Any] = list(schema.error_log)  # type: ignore[call-overload]
     chosen = errors[0] if errors else None
     error_type = ErrorType.BADLY_FORMED_MESSAGE
     for err in errors:  # an unsupported action or reason decides the answer even after other faults
@@ -152,7 +152,7 @@ def _classify(root: Any, version: str) -> ValidationError:
     if chosen is None:
         return _bad(f"document does not match ISO 18626 {version}", root=root)
     leaf = _leaf(chosen.path)
-    msg = chosen.message
+    msg = chosen.message.replace(_Q, "")
     if chosen.type_name in _ENUM_ERRORS or chosen.type_name.startswith("SCHEMAV_CVC_DATATYPE") or (
             chosen.type_name.startswith("SCHEMAV_CVC_") and "is not a valid value" in msg):
         error_type = {"action": ErrorType.UNSUPPORTED_ACTION_TYPE,
@@ -224,8 +224,8 @@ def read(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX
     version = _validate_any(root)
     if version is None:
         version = _guess_version(root)
-        errors = validator(version).error_log
-        first = errors[0] if len(errors) else None
+        log: Any = validator(version).error_log
+        first = log[0] if len(log) else None
         _check_header_mir(root, version, c)
         if first is not None:
             c.repairs.append(Repair("schema-invalid", _clean_path(first.path), first.message))

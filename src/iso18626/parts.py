@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
@@ -68,7 +67,7 @@ class PhysicalAddress:
 
 
 #: The `address` element is a choice of one of the two address kinds.
-Address = Union[ElectronicAddress, PhysicalAddress]
+Address = ElectronicAddress | PhysicalAddress
 
 
 @attrs.frozen(kw_only=True)

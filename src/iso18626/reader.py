@@ -244,7 +244,7 @@ def _union() -> dict[type, dict[str, tuple[str, Any]]]:
             cls = READ_AS.get(spec.cls, spec.cls)
             table = out.setdefault(cls, {})
             for el in spec.elements:
-                kind = el.kind
+                kind: Any = el.kind
                 if isinstance(kind, T.Spec):
                     kind = READ_AS.get(kind.cls, kind.cls)
                 elif kind in (T.SVP_TEXT,):

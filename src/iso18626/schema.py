@@ -22,7 +22,7 @@ def xsd_text(version: str) -> bytes:
     return (resources.files("iso18626") / "schemas" / FILES[version]).read_bytes()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _schema_doc(version: str) -> Any:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     return etree.fromstring(xsd_text(version), parser)
@@ -54,6 +54,6 @@ def explain(root: Any, version: str) -> list[str]:
     return reasons
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _xmlschema(version: str, module: Any) -> Any:
     return module.XMLSchema(xsd_text(version).decode("utf-8"))

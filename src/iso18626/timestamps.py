@@ -125,7 +125,8 @@ def strict_datetime(text: str) -> datetime:
     y = m.group(1)
     if y.startswith("-") or len(y) > 4 or y == "0000":
         raise ValueError(f"year out of range: {text!r}")
-    out, lost = _make(*m.groups()[:6], m.group(7), m.group(8), keep_ns=True)  # type: ignore[misc]
+    g = m.groups()
+    out, lost = _make(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], keep_ns=True)
     if lost:
         raise ValueError(f"precision beyond nanoseconds: {text!r}")
     return out
@@ -140,7 +141,8 @@ def lenient_datetime(text: str) -> tuple[datetime, str | None]:
     m = _LENIENT.fullmatch(text)
     if m is None:
         raise ValueError(f"not a timestamp: {text!r}")
-    out, lost = _make(*m.groups(), keep_ns=True)  # type: ignore[arg-type]
+    g = m.groups()
+    out, lost = _make(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], keep_ns=True)
     note = "read non-standard timestamp " + repr(text)
     if lost:
         note += " (digits beyond nanoseconds dropped)"
