@@ -127,9 +127,10 @@ def from_dict(data: dict[str, Any], cls: type | None = None) -> Any:
 
 
 def _explain(x: BaseException) -> str:
-    if isinstance(x, BaseExceptionGroup):
+    group = getattr(x, "exceptions", None)  # an ExceptionGroup (cattrs), without naming the 3.11 builtin
+    if isinstance(group, (list, tuple)):
         notes = [str(n) for n in getattr(x, "__notes__", [])]
-        inner = "; ".join(_explain(e) for e in x.exceptions)
+        inner = "; ".join(_explain(e) for e in group)
         return " ".join([*notes, inner]).strip()
     notes = getattr(x, "__notes__", [])
     return (f"{type(x).__name__}: {x}" + (f" ({'; '.join(notes)})" if notes else "")).strip()
