@@ -11,7 +11,15 @@ import isoill
 from isoill import schema as S
 from isoill.extensions import registry
 from isoill.schema import field_specs
-from isoill.values import EDIFACT_CHARACTERS, Arbitrary, EDIFACTString, External, OctetAligned, RawBER, SingleASN1Type
+from isoill.values import (
+    EDIFACT_CHARACTERS,
+    Arbitrary,
+    EDIFACTString,
+    External,
+    OctetAligned,
+    RawBER,
+    SingleASN1Type,
+)
 
 # GeneralString text: anything UTF-8 can carry (no lone surrogates), short enough to keep examples fast.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
