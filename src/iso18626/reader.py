@@ -78,8 +78,6 @@ def read_dt(ch: Any, c: ReadContext | None, nullable: bool) -> datetime | None:
         raise _fail(ch, str(exc)) from None
     if note:
         c.warn("timestamp-format", ch, note)
-    if value.year == 1 and value.month == 1 and value.day == 1 and not (value.hour or value.minute):
-        c.warn("zero-timestamp", ch, f"{text!r} is the Go zero time (an unknown time)")
     return value
 
 

@@ -18,7 +18,6 @@ REPAIR_CODES: dict[str, str] = {
     "unknown-attribute": "an attribute the schema does not define was ignored (its value is in the detail)",
     "missing-multiple-item-request-id": "a v1.1-style header without multipleItemRequestId (written empty in v1.2)",
     "timestamp-format": "a timestamp that is not a valid xs:dateTime (+hhmm, space, no seconds) was read",
-    "zero-timestamp": "a Go zero time (0001-01-01T00:00:00Z) stands for an unknown time; kept as is",
     "empty-timestamp": "an empty timestamp: optional ones read as absent, required ones as the zero time",
     "error-type-spelling": "an errorType in US or other spelling was read as the XSD token",
     "closed-code-case": "a closed code in the wrong letter case was read as the XSD token",
