@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from lxml import etree
 from iso18626_strategies import MESSAGE_NAMES, message
+from lxml import etree
 
 import iso18626
 from iso18626.schema import validator
