@@ -15,7 +15,8 @@ from .writer import WRITERS
 
 #: The ill:version value written for each target version.
 VERSION_ATTRIBUTE = {"1.1": "1.1", "1.2": "1.2", "2021": "2021-2"}
-_INVALID_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Checked on the UTF-8 bytes (a bytes regex is far faster than one over a wide str); surrogates fail encoding.
+_INVALID_XML_BYTES = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 def serialize(msg: Message, *, version: str = "1.2", extras: Literal["drop", "emit"] = "drop",
@@ -41,8 +42,13 @@ def serialize(msg: Message, *, version: str = "1.2", extras: Literal["drop", "em
     except AttributeError as err:
         raise SerializeError(f"a value has the wrong type ({err})", version=version) from None
     out.append(f"</ill:{name}></ill:ISO18626Message>")
-    text = "".join(out)
-    bad = _INVALID_XML_CHAR.search(text)
+    try:
+        data = "".join(out).encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise SerializeError(f"character U+{ord(err.object[err.start]):04X} cannot appear in XML",
+                             version=version) from None
+    bad = _INVALID_XML_BYTES.search(data)
     if bad is not None:
-        raise SerializeError(f"character U+{ord(bad.group()):04X} cannot appear in XML", version=version)
-    return text.encode("utf-8")
+        char = bad.group().decode("utf-8")
+        raise SerializeError(f"character U+{ord(char):04X} cannot appear in XML", version=version)
+    return data

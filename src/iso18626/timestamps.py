@@ -151,7 +151,11 @@ def lenient_datetime(text: str) -> tuple[datetime, str | None]:
 
 def format_datetime(dt: datetime) -> str:
     """xs:dateTime text: aware values in UTC with Z, naive values as they are (no zone), minimal fraction."""
-    if dt.tzinfo is not None:
+    tz = dt.tzinfo
+    if tz is UTC and type(dt) is datetime:  # the common case, on C-level isoformat
+        text = dt.replace(tzinfo=None).isoformat()
+        return (text.rstrip("0") if dt.microsecond else text) + "Z"
+    if tz is not None:
         off = dt.utcoffset()
         if off:
             try:
