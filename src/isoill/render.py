@@ -106,7 +106,11 @@ def _component(name: str, spec: FieldSpec | None, value: Any, depth: int, lines:
             lines.append(f"{pad}{name}: {alt} {_scalar(value)}")
             return
         if attrs.has(type(value)) and _is_wrapper(value):
-            _component(f"{name}: {alt}", None, value.value, depth, lines)
+            inner = value.value
+            typed = attrs.has(type(inner)) and not isinstance(inner, (RawBER, EDIFACTString))
+            # A typed extension value: say which type it was decoded as.
+            label = f"{name}: {alt} {type(inner).__name__}" if typed else f"{name}: {alt}"
+            _component(label, None, inner, depth, lines)
             return
         if not attrs.has(type(value)):
             lines.append(f"{pad}{name}: {alt} {_scalar(value)}")

@@ -1,0 +1,425 @@
+"""The `isoill` command: decode, encode, send and listen for ISO 10161 APDUs; validate, send and serve ISO 18626.
+
+Exit codes: 0 success, 1 invalid input (undecodable, unencodable or invalid data), 2 usage error,
+3 network failure (cannot connect, timeout, connection lost), 4 the peer answered with an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_NETWORK = 3
+EXIT_PEER_ERROR = 4
+
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  success
+  {EXIT_INVALID}  invalid input: the file cannot be decoded, encoded or validated
+  {EXIT_USAGE}  usage error (bad arguments, unreadable file)
+  {EXIT_NETWORK}  network failure: cannot connect, timeout, connection lost
+  {EXIT_PEER_ERROR}  the peer answered with an error (HTTP status, ERROR confirmation)
+"""
+
+
+class Failure(Exception):
+    """A one-line reason to stop with an exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- input helpers -----------------------------------------------------------------------------------------
+
+def _read_input(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        raise Failure(f"cannot read {name}: {exc.strerror or exc}", EXIT_USAGE) from None
+
+
+def _unhex(data: bytes) -> bytes:
+    text = data.decode("ascii", "replace")
+    # Accept hex dumps with spaces, newlines, colons and an optional 0x prefix per octet.
+    cleaned = "".join(text.replace("0x", " ").replace(":", " ").split())
+    try:
+        return bytes.fromhex(cleaned)
+    except ValueError:
+        raise Failure("input is not hexadecimal (use without --hex for binary BER)", EXIT_INVALID) from None
+
+
+def _split_apdus(data: bytes) -> list[bytes]:
+    """The APDUs in a BER file (one or several back to back)."""
+    from isoill.stream import Framer, FramingError
+
+    # The whole file is in memory already: the size limit is for streams.
+    framer = Framer(max_size=1 << 40)
+    try:
+        apdus = framer.feed(data)
+    except FramingError as exc:
+        raise Failure(f"not BER APDUs: {exc}", EXIT_INVALID) from None
+    if framer.in_apdu:
+        raise Failure(f"the input ends inside an APDU ({framer.buffered} octets after the last whole one, "
+                      f"at byte offset {framer.offset})", EXIT_INVALID)
+    if not apdus:
+        raise Failure("no APDU in the input", EXIT_INVALID)
+    return apdus
+
+
+def _looks_like_json(data: bytes) -> bool:
+    return data.lstrip()[:1] in (b"{", b"[")
+
+
+def _apdus_from_file(name: str, *, hex_input: bool = False) -> list[bytes]:
+    """BER octets of the APDUs in FILE: binary BER, a hex dump (`hex_input`), or JSON (see `isoill encode`)."""
+    data = _read_input(name)
+    if _looks_like_json(data):
+        return [_encode_json_item(item) for item in _json_items(data, name)]
+    if hex_input:
+        data = _unhex(data)
+    return _split_apdus(data)
+
+
+def _json_items(data: bytes, name: str) -> list[Any]:
+    try:
+        doc = json.loads(data)
+    except ValueError as exc:
+        raise Failure(f"{name}: not JSON: {exc}", EXIT_INVALID) from None
+    return doc if isinstance(doc, list) else [doc]
+
+
+def _encode_json_item(item: Any) -> bytes:
+    import isoill
+    from isoill import convert
+
+    try:
+        apdu = convert.from_dict(item)
+        return isoill.encode(apdu)
+    except (ValueError, TypeError) as exc:
+        raise Failure(f"cannot encode: {exc}", EXIT_INVALID) from None
+
+
+def _describe(data: bytes, title: str, as_json: bool) -> str:
+    """A decoded APDU as a text tree (or JSON) under a title line; undecodable octets as an error line."""
+    import isoill
+    from isoill import convert
+    from isoill.render import apdu_name, render
+
+    try:
+        apdu = isoill.decode(data)
+    except isoill.DecodeError as exc:
+        return f"--- {title}: undecodable ({len(data)} octets): {exc}\n{data.hex(' ')}"
+    if as_json:
+        return convert.to_json(apdu)
+    return f"--- {title}: {apdu_name(apdu)} ({len(data)} octets)\n{render(apdu)}"
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise Failure(f"expected HOST:PORT, got {text!r}", EXIT_USAGE)
+    return host.strip("[]"), int(port)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+# --- ISO 10161 commands ------------------------------------------------------------------------------------
+
+def cmd_decode(args: argparse.Namespace) -> int:
+    import isoill
+    from isoill import convert
+
+    data = _read_input(args.file)
+    if args.hex:
+        data = _unhex(data)
+    apdus = _split_apdus(data)
+    decoded = []
+    for i, raw in enumerate(apdus, 1):
+        try:
+            decoded.append(isoill.decode(raw))
+        except isoill.DecodeError as exc:
+            raise Failure(f"APDU {i}: {exc}", EXIT_INVALID) from None
+    if args.json:
+        items = [convert.to_dict(a) for a in decoded]
+        _out(json.dumps(items[0] if len(items) == 1 else items, indent=2, ensure_ascii=False))
+    else:
+        from isoill.render import render
+
+        for i, apdu in enumerate(decoded, 1):
+            if len(decoded) > 1:
+                _out(f"--- APDU {i} ({len(apdus[i - 1])} octets)")
+            _out(render(apdu))
+    return EXIT_OK
+
+
+def cmd_encode(args: argparse.Namespace) -> int:
+    data = _read_input(args.jsonfile)
+    octets = b"".join(_encode_json_item(item) for item in _json_items(data, args.jsonfile))
+    if args.output:
+        try:
+            Path(args.output).write_bytes(octets)
+        except OSError as exc:
+            raise Failure(f"cannot write {args.output}: {exc.strerror or exc}", EXIT_USAGE) from None
+    elif args.hex or sys.stdout.isatty():
+        _out(octets.hex(" "))
+    else:
+        sys.stdout.buffer.write(octets)
+        sys.stdout.buffer.flush()
+    return EXIT_OK
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from isoill import net
+
+    host, port = _host_port(args.address)
+    apdus = _apdus_from_file(args.file, hex_input=args.hex)
+    limits = net.Limits(connect_timeout=args.timeout, write_timeout=args.timeout)
+    try:
+        replies = asyncio.run(net.send_apdus(host, port, apdus, wait=args.wait, limits=limits))
+    except (OSError, asyncio.TimeoutError) as exc:
+        reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else (exc.strerror or str(exc))
+        raise Failure(f"cannot send to {host}:{port}: {reason}", EXIT_NETWORK) from None
+    except ValueError as exc:  # the peer's reply could not be framed
+        raise Failure(f"bad reply from {host}:{port}: {exc}", EXIT_NETWORK) from None
+    print(f"isoill: sent {len(apdus)} APDU(s) ({sum(map(len, apdus))} octets) to {host}:{port}; "
+          f"{len(replies)} repl{'y' if len(replies) == 1 else 'ies'} within {args.wait:g} s", file=sys.stderr)
+    for i, reply in enumerate(replies, 1):
+        _out(_describe(reply, f"reply {i}", args.json))
+    return EXIT_OK
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    from isoill import net
+    from isoill.apdus import StatusOrErrorReport
+
+    save_dir: Path | None = Path(args.save) if args.save else None
+    if save_dir is not None:
+        try:
+            save_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise Failure(f"cannot create {save_dir}: {exc.strerror or exc}", EXIT_USAGE) from None
+    count = 0
+    done = asyncio.Event()
+
+    async def handle(incoming: net.Incoming) -> None:
+        nonlocal count
+        count += 1
+        host, port = incoming.peer
+        _out(_describe(incoming.data, f"APDU {count} from {host}:{port}", args.json))
+        if save_dir is not None:
+            name = type(incoming.apdu).__name__
+            (save_dir / f"{count:04d}-{name}.ber").write_bytes(incoming.data)
+        if args.reply_status and not isinstance(incoming.apdu, StatusOrErrorReport):
+            # Never answer a report with a report: two listeners would answer each other forever.
+            reply = incoming.refusal or net.status_report(incoming.apdu, incoming.transaction)
+            await incoming.reply(reply)
+        if args.exit_after and count >= args.exit_after:
+            done.set()
+
+    limits = net.Limits(max_connections=args.max_connections, idle_timeout=args.idle_timeout,
+                        max_apdu_size=args.max_apdu_size)
+
+    async def run() -> None:
+        server = net.ILLServer(handle, host=args.host, port=args.port, limits=limits, strict=False)
+        try:
+            await server.start()
+        except OSError as exc:
+            raise Failure(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
+        print(f"isoill: listening on {args.host}:{server.port}", file=sys.stderr, flush=True)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, done.set)
+            except (NotImplementedError, RuntimeError):
+                pass
+        try:
+            await done.wait()
+        finally:
+            await server.close()
+
+    asyncio.run(run())
+    return EXIT_OK
+
+
+# --- ISO 18626 commands ------------------------------------------------------------------------------------
+
+def cmd_18626_validate(args: argparse.Namespace) -> int:
+    import iso18626
+
+    data = _read_input(args.file)
+    try:
+        parsed = iso18626.read(data, strict=not args.lenient)
+    except iso18626.ValidationError as exc:
+        where = exc.path or "(document)"
+        raise Failure(f"{args.file}: {exc.error_type.value} at {where}: {exc.detail}", EXIT_INVALID) from None
+    kind = type(parsed.message).__name__
+    _out(f"{args.file}: valid ISO 18626 {parsed.version} {kind}")
+    for repair in parsed.repairs:
+        _out(f"  repaired: {repair}")
+    return EXIT_OK
+
+
+def cmd_18626_send(args: argparse.Namespace) -> int:
+    from iso18626 import http
+
+    data = _read_input(args.file)
+    try:
+        result = asyncio.run(http.post_message(args.url, data, timeout=args.timeout, http2=args.http2))
+    except http.TransportError as exc:
+        raise Failure(f"cannot send to {args.url}: {exc}", EXIT_NETWORK) from None
+    except http.PeerError as exc:
+        if exc.body:
+            _out(exc.body.decode("utf-8", "replace"))
+        raise Failure(f"{args.url}: {exc}", EXIT_PEER_ERROR) from None
+    _out(result.body.decode("utf-8", "replace").rstrip("\n"))
+    return EXIT_OK
+
+
+def cmd_18626_serve(args: argparse.Namespace) -> int:
+    from iso18626 import http
+
+    try:
+        asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body))
+    except OSError as exc:
+        raise Failure(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
+    return EXIT_OK
+
+
+# --- argument parsing --------------------------------------------------------------------------------------
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="isoill", formatter_class=_Formatter,
+        description="Interlibrary loan protocols from the command line: ISO 10161 (BER over TCP, port 1611) "
+                    "and ISO 18626 (XML over HTTP).",
+        epilog=EXIT_CODES + "\nexamples:\n"
+               "  isoill listen --port 1611 --reply-status      # see what a partner sends, answer like OCLC\n"
+               "  isoill send ill.partner.example:1611 req.ber  # send a test request, print the reply\n"
+               "  isoill decode --hex capture.txt               # read a hex dump of an APDU\n"
+               "  isoill 18626 serve --port 9001                # an ISO 18626 endpoint that confirms\n")
+    p.add_argument("-v", "--verbose", action="store_true", help="log connections and protocol events to stderr")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    d = sub.add_parser("decode", help="print the APDUs in a BER file as a tree (or JSON)",
+                       description="Decode the ISO 10161 APDUs in FILE (binary BER, several allowed; '-' reads "
+                                   "stdin) and print each as a tree with the standard's names.")
+    d.add_argument("file", metavar="FILE|-")
+    d.add_argument("--hex", action="store_true", help="input is a hex dump (spaces, newlines, colons allowed)")
+    d.add_argument("--json", action="store_true", help="print JSON (the input format of `isoill encode`)")
+    d.set_defaults(func=cmd_decode)
+
+    e = sub.add_parser("encode", help="encode APDUs given as JSON into BER",
+                       description="Encode the APDU (a JSON object) or APDUs (an array) in JSONFILE, in the shape "
+                                   "`isoill decode --json` prints, into BER. Writes binary to stdout unless stdout "
+                                   "is a terminal (then hex).")
+    e.add_argument("jsonfile", metavar="JSONFILE|-")
+    e.add_argument("-o", "--output", metavar="FILE", help="write the BER octets to FILE")
+    e.add_argument("--hex", action="store_true", help="print hex instead of binary")
+    e.set_defaults(func=cmd_encode)
+
+    s = sub.add_parser("send", help="send the APDUs in a file to a peer and print its replies",
+                       description="Connect to HOST:PORT, send the APDUs in FILE exactly as they are (BER, a hex "
+                                   "dump with --hex, or JSON as for `isoill encode`), print any APDU received "
+                                   "within --wait seconds, and close. Exit 0 even when no reply comes: ISO ILL "
+                                   "replies usually arrive later, on a new connection.")
+    s.add_argument("address", metavar="HOST:PORT")
+    s.add_argument("file", metavar="FILE|-")
+    s.add_argument("--wait", type=float, default=2.0, metavar="SECONDS",
+                   help="how long to wait for replies (default 2)")
+    s.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="connect and write timeout (default 10)")
+    s.add_argument("--hex", action="store_true", help="FILE is a hex dump")
+    s.add_argument("--json", action="store_true", help="print replies as JSON")
+    s.set_defaults(func=cmd_send)
+
+    s = sub.add_parser("listen", help="accept ISO 10161 connections, print (and answer) what arrives",
+                       description="Listen for ISO 10161 APDUs and print each one decoded. With --reply-status "
+                                   "every APDU is answered with a Status-Or-Error-Report carrying its "
+                                   "transaction's current state (what yaz-illclient and OCLC-style peers expect). "
+                                   "Undecodable input is answered with an error report and the connection "
+                                   "closed. Stop with Ctrl-C.")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for all)")
+    s.add_argument("--port", type=int, required=True, help="port (ISO ILL uses 1611; 0 picks a free one)")
+    s.add_argument("--reply-status", action="store_true", help="answer each APDU with a status report")
+    s.add_argument("--save", metavar="DIR", help="also save each APDU's octets as DIR/NNNN-Type.ber")
+    s.add_argument("--json", action="store_true", help="print APDUs as JSON")
+    s.add_argument("--exit-after", type=int, default=0, metavar="N", help="stop after N APDUs")
+    s.add_argument("--max-connections", type=int, default=200, metavar="N", help="concurrent connections (200)")
+    s.add_argument("--idle-timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="close a connection idle this long (120)")
+    s.add_argument("--max-apdu-size", type=int, default=1 << 20, metavar="OCTETS", help="largest APDU (1 MiB)")
+    s.set_defaults(func=cmd_listen)
+
+    x = sub.add_parser("18626", help="ISO 18626 commands (validate, send, serve)",
+                       description="ISO 18626: XML messages over HTTP POST.")
+    xs = x.add_subparsers(dest="subcommand", metavar="SUBCOMMAND")
+    xs.required = True
+
+    v = xs.add_parser("validate", help="check an ISO 18626 message against the schema",
+                      description="Validate FILE (v1.2 or 2021, told by structure). Exit 1 with the errorType "
+                                  "and the element path when it is not valid.")
+    v.add_argument("file", metavar="FILE|-")
+    v.add_argument("--lenient", action="store_true", help="repair what real peers send, and list the repairs")
+    v.set_defaults(func=cmd_18626_validate)
+
+    v = xs.add_parser("send", help="POST a message to an ISO 18626 endpoint and print the confirmation",
+                      description="POST FILE to URL as application/xml and print the confirmation. Exit 3 when "
+                                  "the endpoint cannot be reached, 4 when it answers with a non-2xx status, "
+                                  "without a confirmation, or with messageStatus ERROR.")
+    v.add_argument("url", metavar="URL")
+    v.add_argument("file", metavar="FILE|-")
+    v.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="request timeout (30)")
+    v.add_argument("--http2", action="store_true", help="use HTTP/2 (prior knowledge on http://)")
+    v.set_defaults(func=cmd_18626_send)
+
+    v = xs.add_parser("serve", help="run an ISO 18626 endpoint (HTTP/1.1 and HTTP/2)",
+                      description="Serve ISO 18626 over HTTP (hypercorn, HTTP/1.1 and cleartext HTTP/2 with "
+                                  "prior knowledge): validate each POSTed message, run the 18626 transaction, "
+                                  "answer with the confirmation and log one line per message. Stop with Ctrl-C.")
+    v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    v.add_argument("--port", type=int, default=9001, help="port (default 9001; 0 picks a free one)")
+    v.add_argument("--max-body", type=int, default=1 << 20, metavar="OCTETS",
+                   help="largest accepted body (1 MiB; larger gets 413)")
+    v.set_defaults(func=cmd_18626_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="isoill: %(message)s")
+    try:
+        code: int = args.func(args)
+    except Failure as exc:
+        print(f"isoill: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except BrokenPipeError:
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,503 @@
+"""asyncio TCP transport for ISO 10161: `ILLServer` (a handler per APDU, limits, error replies) and the client
+side (`ILLConnection`, `send_apdus`); the only module of `isoill` that does I/O. Wired to the protocol machine
+through a `TransactionStore`.
+
+Framing is `isoill.stream.Framer`; replies are encoded with a long-form outer length because YAZ-based peers
+treat a first four printable octets as HTTP (research notes, 10161 section 3.4).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as _dt
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+import attrs
+
+from isoill import enums as E
+from isoill import types as T
+from isoill.apdus import APDU, ILLAnswer, ILLRequest, StatusOrErrorReport
+from isoill.codec import Codec
+from isoill.errors import DecodeError
+from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError
+
+log = logging.getLogger("isoill.net")
+
+Address = tuple[str, int]
+TransactionKey = tuple[str, str, str]
+
+# The ILL port in practice (ILLiad and OCLC listen on 1611).
+DEFAULT_PORT = 1611
+_READ_CHUNK = 65536
+
+
+@attrs.frozen(kw_only=True)
+class Limits:
+    """Resource limits of a connection; every one has a default that a public listener can live with.
+
+    `idle_timeout`: seconds a connection may sit between APDUs. `read_timeout`: seconds to receive the rest of
+    an APDU once its first octet arrived (a slow sender cannot hold a connection with a trickle).
+    `write_timeout`: seconds a reply may take to drain. `max_connections`: concurrent connections per server;
+    more are closed at once. `max_apdu_size` / `max_depth`: see `isoill.stream.Framer`.
+    """
+
+    max_apdu_size: int = DEFAULT_MAX_APDU_SIZE
+    max_depth: int = DEFAULT_MAX_DEPTH
+    idle_timeout: float = 120.0
+    read_timeout: float = 30.0
+    write_timeout: float = 30.0
+    connect_timeout: float = 10.0
+    max_connections: int = 200
+
+
+# --- transactions: the store interface and the state the server reports ---------------------------------------
+
+class TransactionLike(Protocol):
+    """What the server needs from a transaction (`isoill.Transaction` of the protocol machine satisfies it)."""
+
+    @property
+    def state(self) -> E.CurrentState: ...
+
+    def receive(self, apdu: Any) -> Any: ...
+
+    def send(self, apdu: Any) -> Any: ...
+
+
+class TransactionStore(Protocol):
+    """Where a server keeps its transactions between APDUs and connections (a database in a real gateway)."""
+
+    def get(self, key: TransactionKey) -> TransactionLike | None: ...
+
+    def put(self, key: TransactionKey, transaction: TransactionLike) -> None: ...
+
+
+class MemoryStore:
+    """The default `TransactionStore`: a dict, lost when the process ends."""
+
+    def __init__(self) -> None:
+        self._items: dict[TransactionKey, TransactionLike] = {}
+
+    def get(self, key: TransactionKey) -> TransactionLike | None:
+        return self._items.get(key)
+
+    def put(self, key: TransactionKey, transaction: TransactionLike) -> None:
+        self._items[key] = transaction
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def transaction_key(apdu: APDU) -> TransactionKey:
+    """Transaction-Id as a store key: (group qualifier, qualifier, sub-transaction qualifier)."""
+    tid = apdu.transaction_id
+    return (str(tid.transaction_group_qualifier), str(tid.transaction_qualifier),
+            str(tid.sub_transaction_qualifier or ""))
+
+
+# The responder's or requester's state after receiving each APDU type, used by `SimpleTransaction` only.
+_STATE_AFTER: dict[int, E.CurrentState] = {
+    E.ILLAPDUType.ILL_REQUEST: E.CurrentState.IN_PROCESS,
+    E.ILLAPDUType.FORWARD_NOTIFICATION: E.CurrentState.FORWARD,
+    E.ILLAPDUType.SHIPPED: E.CurrentState.SHIPPED,
+    E.ILLAPDUType.CONDITIONAL_REPLY: E.CurrentState.IN_PROCESS,
+    E.ILLAPDUType.CANCEL: E.CurrentState.CANCEL_PENDING,
+    E.ILLAPDUType.RECEIVED: E.CurrentState.RECEIVED,
+    E.ILLAPDUType.RECALL: E.CurrentState.RECALL,
+    E.ILLAPDUType.RETURNED: E.CurrentState.RETURNED,
+    E.ILLAPDUType.CHECKED_IN: E.CurrentState.CHECKED_IN,
+    E.ILLAPDUType.OVERDUE: E.CurrentState.OVERDUE,
+    E.ILLAPDUType.RENEW: E.CurrentState.RENEW_PENDING,
+    E.ILLAPDUType.LOST: E.CurrentState.LOST,
+    E.ILLAPDUType.EXPIRED: E.CurrentState.NOT_SUPPLIED,
+}
+_ANSWER_STATE = {
+    E.TransactionResults.CONDITIONAL: E.CurrentState.CONDITIONAL,
+    E.TransactionResults.UNFILLED: E.CurrentState.NOT_SUPPLIED,
+    E.TransactionResults.LOCATIONS_PROVIDED: E.CurrentState.NOT_SUPPLIED,
+    E.TransactionResults.RETRY: E.CurrentState.NOT_SUPPLIED,
+}
+
+
+class SimpleTransaction:
+    """A permissive stand-in for the protocol machine: tracks the state each APDU leads to, never refuses.
+
+    Used when `isoill.Transaction` (the protocol machine) is not available; it keeps what a status report needs.
+    """
+
+    def __init__(self, role: Any = None) -> None:
+        self.state = E.CurrentState.UNKNOWN
+        self.request: ILLRequest | None = None
+        self.last: APDU | None = None
+
+    def receive(self, apdu: APDU) -> None:
+        self._apply(apdu)
+
+    def send(self, apdu: APDU) -> None:
+        self._apply(apdu)
+
+    def _apply(self, apdu: APDU) -> None:
+        if isinstance(apdu, ILLRequest):
+            self.request = apdu
+        if isinstance(apdu, ILLAnswer):
+            self.state = _ANSWER_STATE.get(apdu.transaction_results, E.CurrentState.IN_PROCESS)
+        elif apdu.APDU_TYPE == E.ILLAPDUType.CANCEL_REPLY:
+            self.state = E.CurrentState.CANCELLED if getattr(apdu, "answer", False) else E.CurrentState.IN_PROCESS
+        else:
+            self.state = _STATE_AFTER.get(apdu.APDU_TYPE, self.state)
+        if apdu.APDU_TYPE != E.ILLAPDUType.STATUS_OR_ERROR_REPORT:
+            self.last = apdu
+
+
+def new_transaction(responder: bool) -> TransactionLike:
+    """A transaction of the protocol machine when it is installed, else a `SimpleTransaction`."""
+    try:
+        import isoill as _pkg
+
+        machine, roles = vars(_pkg).get("Transaction"), vars(_pkg).get("Role")
+        if machine is not None and roles is not None:
+            txn: TransactionLike = machine(role=roles.RESPONDER if responder else roles.REQUESTER)
+            return txn
+    except (ImportError, AttributeError, TypeError):
+        pass
+    return SimpleTransaction()
+
+
+# --- Status-Or-Error-Report builders (the machine's builders take over once they exist) ------------------------
+
+def _now() -> T.ServiceDateTime:
+    now = _dt.datetime.now()
+    return T.ServiceDateTime(date_time_of_this_service=T.DateTime(date=now.strftime("%Y%m%d"),
+                                                                  time=now.strftime("%H%M%S")))
+
+
+_EMPTY_TID = T.TransactionId(transaction_group_qualifier="", transaction_qualifier="")
+
+
+def error_report(problem: E.GeneralProblem | T.StateTransitionProhibited, about: APDU | None = None,
+                 note: str = "") -> StatusOrErrorReport:
+    """A provider error report (general-problem or state-transition-prohibited), about `about` if known."""
+    return StatusOrErrorReport(
+        transaction_id=about.transaction_id if about is not None else _EMPTY_TID,
+        service_date_time=_now(),
+        requester_id=about.requester_id if about is not None else None,
+        responder_id=about.responder_id if about is not None else None,
+        error_report=T.ErrorReport(correlation_information=note[:200] or "error", report_source=E.ReportSource.PROVIDER,
+                                   provider_error_report=problem),
+    )
+
+
+def status_report(about: APDU, transaction: TransactionLike | None) -> StatusOrErrorReport:
+    """A status report on `about`'s transaction: its current state and the most recent service."""
+    state = transaction.state if transaction is not None else E.CurrentState.UNKNOWN
+    today = _now().date_time_of_this_service.date
+    request = getattr(transaction, "request", None) or (about if isinstance(about, ILLRequest) else None)
+    last = getattr(transaction, "last", None) or about
+    try:
+        recent = E.MostRecentService(last.APDU_TYPE)
+    except ValueError:
+        recent = E.MostRecentService.MESSAGE
+    history = T.HistoryReport(
+        date_requested=request.service_date_time.date_time_of_this_service.date if request else None,
+        author=request.item_id.author if request else None,
+        title=request.item_id.title if request else None,
+        date_of_last_transition=today,
+        most_recent_service=recent,
+        date_of_most_recent_service=last.service_date_time.date_time_of_this_service.date,
+        initiator_of_most_recent_service=last.requester_id or T.SystemId(),
+    )
+    return StatusOrErrorReport(
+        transaction_id=about.transaction_id, service_date_time=_now(),
+        requester_id=about.requester_id, responder_id=about.responder_id,
+        status_report=T.StatusReport(user_status_report=history, provider_status_report=state),
+    )
+
+
+# --- server ------------------------------------------------------------------------------------------------
+
+@attrs.define(eq=False)
+class Incoming:
+    """One APDU as received: its octets, the decoded APDU, who sent it, and a way to answer on the connection.
+
+    `transaction` is the APDU's transaction after applying it; `refusal` is the error report the protocol
+    machine calls for when the APDU is not allowed in the transaction's state (only for a non-strict server).
+    """
+
+    data: bytes
+    apdu: APDU
+    peer: Address
+    transaction: TransactionLike | None
+    refusal: StatusOrErrorReport | None
+    _connection: _Connection
+
+    async def reply(self, apdu: APDU | bytes) -> None:
+        """Send an APDU (or ready-made octets) back on the same connection."""
+        await self._connection.send(apdu)
+
+    def close(self) -> None:
+        """Close the connection after this APDU (the server stops reading it)."""
+        self._connection.closing = True
+
+
+Handler = Callable[[Incoming], Awaitable[None]]
+
+
+class _Connection:
+    def __init__(self, server: ILLServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.server = server
+        self.reader = reader
+        self.writer = writer
+        peer = writer.get_extra_info("peername") or ("?", 0)
+        self.peer: Address = (str(peer[0]), int(peer[1]))
+        self.closing = False
+
+    async def send(self, apdu: APDU | bytes) -> None:
+        data = apdu if isinstance(apdu, bytes) else self.server.codec.encode(apdu)
+        self.writer.write(data)
+        await asyncio.wait_for(self.writer.drain(), self.server.limits.write_timeout)
+
+    async def _read(self, framer: Framer, deadline: float | None) -> bytes:
+        loop = asyncio.get_running_loop()
+        limits = self.server.limits
+        if deadline is None:
+            timeout = limits.idle_timeout
+        else:
+            timeout = max(0.0, deadline - loop.time())
+        return await asyncio.wait_for(self.reader.read(_READ_CHUNK), timeout)
+
+    async def run(self) -> None:
+        limits = self.server.limits
+        framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None  # when the APDU being received must be complete
+        while not self.closing:
+            try:
+                chunk = await self._read(framer, deadline)
+            except asyncio.TimeoutError:
+                log.info("%s:%d: %s timeout, closing", *self.peer, "read" if deadline else "idle")
+                return
+            if not chunk:
+                if framer.in_apdu:
+                    log.warning("%s:%d: closed inside an APDU (%d octets)", *self.peer, framer.buffered)
+                return
+            try:
+                apdus = framer.feed(chunk)
+            except FramingError as exc:
+                log.warning("%s:%d: bad framing: %s", *self.peer, exc)
+                await self._refuse(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, f"bad framing: {exc}")
+                return
+            for data in apdus:
+                await self._one(data)
+                if self.closing:
+                    return
+            deadline = (loop.time() + limits.read_timeout) if framer.in_apdu else None
+
+    async def _one(self, data: bytes) -> None:
+        server = self.server
+        try:
+            apdu = server.codec.decode(data)
+        except DecodeError as exc:
+            unknown = bool(data) and 0x60 <= data[0] <= 0x7F and not 1 <= data[0] & 0x1F <= 20
+            problem = E.GeneralProblem.UNRECOGNIZED_APDU if unknown else E.GeneralProblem.BADLY_STRUCTURED_APDU
+            log.warning("%s:%d: undecodable APDU: %s", *self.peer, exc)
+            await self._refuse(problem, None, f"cannot decode: {exc}")
+            self.closing = True
+            return
+        transaction, refusal = server.track(apdu)
+        if refusal is not None and server.strict:
+            await self.send(refusal)
+            return
+        try:
+            await server.handler(Incoming(data, apdu, self.peer, transaction, refusal, self))
+        except Exception as exc:  # a bug in the application must not take the connection or server down
+            log.exception("%s:%d: handler failed on %s", *self.peer, type(apdu).__name__)
+            await self._refuse(E.GeneralProblem.OTHER, apdu, f"internal error: {type(exc).__name__}")
+
+    async def _refuse(self, problem: E.GeneralProblem, about: APDU | None, note: str) -> None:
+        with contextlib.suppress(OSError, asyncio.TimeoutError):
+            await self.send(error_report(problem, about, note))
+
+
+class ILLServer:
+    """An ISO 10161 listener: every APDU that arrives goes to `handler(incoming)`, in order per connection.
+
+    A connection carries any number of APDUs. Bad framing or an undecodable APDU is answered with a
+    Status-Or-Error-Report (general-problem) and the connection is closed; a handler exception is answered
+    the same way (general-problem other) and logged, and the connection stays open. With `track` (default)
+    each APDU is applied to its transaction in `store` first; `incoming.transaction` is the result. An APDU
+    the transaction's state does not allow is answered with state-transition-prohibited when `strict`
+    (default), else handed to the handler with `incoming.refusal` set.
+    """
+
+    def __init__(self, handler: Handler, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
+                 limits: Limits | None = None, codec: Codec | None = None, store: TransactionStore | None = None,
+                 track: bool = True, strict: bool = True) -> None:
+        self.handler = handler
+        self.host = host
+        self.port = port
+        self.limits = limits or Limits()
+        self.codec = codec or Codec()
+        self.store: TransactionStore = store if store is not None else MemoryStore()
+        self.tracking = track
+        self.strict = strict
+        self.connections = 0
+        self.refused_connections = 0
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def track(self, apdu: APDU) -> tuple[TransactionLike | None, StatusOrErrorReport | None]:
+        """Apply a received APDU to its transaction; (transaction, error report to send instead) ."""
+        if not self.tracking:
+            return None, None
+        key = transaction_key(apdu)
+        txn = self.store.get(key)
+        if txn is None:
+            txn = new_transaction(responder=isinstance(apdu, ILLRequest))
+        try:
+            txn.receive(apdu)
+        except ValueError as exc:  # the machine's ProtocolError: a transition this state does not allow
+            state = txn.state
+            log.info("%s refused in state %s: %s", type(apdu).__name__, state.name, exc)
+            prohibited = T.StateTransitionProhibited(apdu_type=E.ILLAPDUType(apdu.APDU_TYPE), current_state=state)
+            return txn, error_report(prohibited, apdu, str(exc))
+        self.store.put(key, txn)
+        return txn, None
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._accept, self.host, self.port,
+                                                  limit=_READ_CHUNK, backlog=1024)
+        sock = self._server.sockets[0]
+        self.port = int(sock.getsockname()[1])
+
+    async def serve_forever(self) -> None:
+        if self._server is None:
+            await self.start()
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> ILLServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.connections >= self.limits.max_connections:
+            self.refused_connections += 1
+            writer.close()
+            return
+        self.connections += 1
+        conn = _Connection(self, reader, writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await conn.run()
+        except asyncio.CancelledError:
+            # Only close() cancels these tasks. Ending normally keeps asyncio's stream callback from logging
+            # the cancellation as an error.
+            pass
+        except Exception:  # whatever one connection does, the server keeps serving the others
+            log.exception("%s:%d: connection failed", *conn.peer)
+        finally:
+            self.connections -= 1
+            if task is not None:
+                self._tasks.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+
+# --- client ------------------------------------------------------------------------------------------------
+
+class ILLConnection:
+    """A client connection: send APDUs, receive whole APDUs (raw octets; decode with the codec)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, limits: Limits,
+                 codec: Codec) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.limits = limits
+        self.codec = codec
+        self.framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
+        self._pending: list[bytes] = []
+        self.closed_by_peer = False
+
+    @classmethod
+    async def connect(cls, host: str, port: int, *, limits: Limits | None = None,
+                      codec: Codec | None = None) -> ILLConnection:
+        limits = limits or Limits()
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, limit=_READ_CHUNK),
+                                                limits.connect_timeout)
+        return cls(reader, writer, limits, codec or Codec())
+
+    async def send(self, apdu: APDU | bytes) -> None:
+        """Send one APDU; bytes are sent exactly as given (several concatenated APDUs are fine too)."""
+        data = apdu if isinstance(apdu, bytes) else self.codec.encode(apdu)
+        self.writer.write(data)
+        await asyncio.wait_for(self.writer.drain(), self.limits.write_timeout)
+
+    async def receive(self, timeout: float) -> bytes | None:
+        """The next whole APDU, or None if none arrived within `timeout` seconds or the peer closed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._pending:
+            if self.closed_by_peer:
+                return None
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            try:
+                chunk = await asyncio.wait_for(self.reader.read(_READ_CHUNK), remaining)
+            except asyncio.TimeoutError:
+                return None
+            if not chunk:
+                self.closed_by_peer = True
+                self.framer.eof()
+                return None
+            self._pending += self.framer.feed(chunk)
+        return self._pending.pop(0)
+
+    async def close(self) -> None:
+        self.writer.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.writer.wait_closed(), 1.0)
+
+    async def __aenter__(self) -> ILLConnection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+async def send_apdus(host: str, port: int, apdus: Iterable[APDU | bytes], *, wait: float = 2.0,
+                     limits: Limits | None = None, codec: Codec | None = None,
+                     max_replies: int | None = None) -> list[bytes]:
+    """Connect, send the APDUs, collect what the peer sends back within `wait` seconds (or until
+    `max_replies` arrived, or the peer closed), close."""
+    async with await ILLConnection.connect(host, port, limits=limits, codec=codec) as conn:
+        for apdu in apdus:
+            await conn.send(apdu)
+        replies: list[bytes] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            reply = await conn.receive(max(0.0, deadline - loop.time()))
+            if reply is None:
+                return replies
+            replies.append(reply)
+            if max_replies is not None and len(replies) >= max_replies:
+                return replies

@@ -1,0 +1,248 @@
+"""The asyncio ISO 10161 server and client over loopback TCP: many APDUs per connection, replies, error
+reports for bad input, limits, handler failures, the transaction store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import isoill
+from isoill import enums as E
+from isoill import net
+
+VECTORS = Path(__file__).parent / "vectors" / "iso10161"
+REQUEST = (VECTORS / "illclient-request-plain.ber").read_bytes()
+MESSAGE = (VECTORS / "message.ber").read_bytes()
+SHIPPED = (VECTORS / "shipped.ber").read_bytes()
+SAFETY = 10.0  # upper bound on any single wait; never reached when things work
+
+
+def run(coro: Awaitable[Any]) -> Any:
+    async def bounded() -> Any:
+        return await asyncio.wait_for(coro, 30)
+
+    return asyncio.run(bounded())
+
+
+class Recorder:
+    """A handler that keeps what it gets and optionally answers."""
+
+    def __init__(self, answer: Callable[[net.Incoming], Awaitable[None]] | None = None) -> None:
+        self.seen: list[net.Incoming] = []
+        self.answer = answer
+
+    async def __call__(self, incoming: net.Incoming) -> None:
+        self.seen.append(incoming)
+        if self.answer is not None:
+            await self.answer(incoming)
+
+
+async def echo_status(incoming: net.Incoming) -> None:
+    await incoming.reply(net.status_report(incoming.apdu, incoming.transaction))
+
+
+def error_of(data: bytes) -> Any:
+    report = isoill.decode(data)
+    assert isinstance(report, isoill.StatusOrErrorReport)
+    assert report.error_report is not None
+    return report.error_report.provider_error_report
+
+
+async def closed_after(conn: net.ILLConnection) -> bool:
+    # Drain until the peer closes (bounded); True if it did.
+    for _ in range(100):
+        if await conn.receive(SAFETY) is None:
+            return conn.closed_by_peer
+    return False
+
+
+def test_many_apdus_one_connection_in_order_with_peer_and_replies() -> None:
+    async def go() -> None:
+        rec = Recorder(echo_status)
+        async with net.ILLServer(rec, port=0) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
+                await conn.send(REQUEST + MESSAGE + SHIPPED)  # three APDUs in one write
+                replies = [await conn.receive(SAFETY) for _ in range(3)]
+                local = conn.writer.get_extra_info("sockname")
+        assert [i.data for i in rec.seen] == [REQUEST, MESSAGE, SHIPPED]
+        assert [type(i.apdu) for i in rec.seen] == [isoill.ILLRequest, isoill.Message, isoill.Shipped]
+        assert all(i.peer == ("127.0.0.1", local[1]) for i in rec.seen)
+        reports = [isoill.decode(r) for r in replies if r is not None]
+        assert len(reports) == 3
+        assert all(isinstance(r, isoill.StatusOrErrorReport) and r.status_report for r in reports)
+        # The outer length is long form: YAZ peers would take a printable start for HTTP.
+        assert all(r is not None and r[1] & 0x80 for r in replies)
+
+    run(go())
+
+
+def test_apdu_trickled_in_small_writes() -> None:
+    async def go() -> None:
+        rec = Recorder()
+        async with net.ILLServer(rec, port=0) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
+                for i in range(0, len(REQUEST), 50):
+                    await conn.send(REQUEST[i:i + 50])
+                    await asyncio.sleep(0.01)
+                await conn.send(MESSAGE)
+                for _ in range(500):
+                    if len(rec.seen) == 2:
+                        break
+                    await asyncio.sleep(0.01)
+        assert [i.data for i in rec.seen] == [REQUEST, MESSAGE]
+
+    run(go())
+
+
+@pytest.mark.parametrize("junk, problem", [
+    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", E.GeneralProblem.BADLY_STRUCTURED_APDU),
+    ((VECTORS / "negative" / "utf8string-note.ber").read_bytes(), E.GeneralProblem.BADLY_STRUCTURED_APDU),
+    ((VECTORS / "negative" / "unknown-application-21.ber").read_bytes(), E.GeneralProblem.UNRECOGNIZED_APDU),
+])
+def test_malformed_input_gets_general_problem_and_close_and_server_survives(junk: bytes,
+                                                                            problem: E.GeneralProblem) -> None:
+    async def go() -> None:
+        rec = Recorder(echo_status)
+        async with net.ILLServer(rec, port=0) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
+                await conn.send(junk + MESSAGE)  # nothing after the bad part is read
+                reply = await conn.receive(SAFETY)
+                assert reply is not None
+                assert error_of(reply) == problem
+                assert await closed_after(conn)
+            # The server still serves a well-behaved client.
+            replies = await net.send_apdus("127.0.0.1", server.port, [MESSAGE], wait=SAFETY, max_replies=1)
+            assert len(replies) >= 1 and isoill.decode(replies[0]).status_report is not None
+        assert [i.data for i in rec.seen] == [MESSAGE]
+
+    run(go())
+
+
+def test_handler_exception_is_reported_logged_and_connection_keeps_serving(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def flaky(incoming: net.Incoming) -> None:
+        if isinstance(incoming.apdu, isoill.Message):
+            raise RuntimeError("bug in the application")
+        await echo_status(incoming)
+
+    async def go() -> None:
+        async with net.ILLServer(flaky, port=0) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
+                await conn.send(MESSAGE)
+                first = await conn.receive(SAFETY)
+                await conn.send(SHIPPED)
+                second = await conn.receive(SAFETY)
+        assert first is not None and error_of(first) == E.GeneralProblem.OTHER
+        assert second is not None and isoill.decode(second).status_report is not None
+
+    with caplog.at_level(logging.ERROR, logger="isoill.net"):
+        run(go())
+    assert any("handler failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+def test_oversized_apdu_refused_from_its_header() -> None:
+    async def go() -> None:
+        async with net.ILLServer(Recorder(), port=0, limits=net.Limits(max_apdu_size=1000)) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
+                await conn.send(b"\x61\x83\x01\x00\x00")  # claims 65536 octets
+                reply = await conn.receive(SAFETY)
+                assert reply is not None and error_of(reply) == E.GeneralProblem.BADLY_STRUCTURED_APDU
+                assert await closed_after(conn)
+
+    run(go())
+
+
+def test_idle_and_read_timeouts_close_the_connection() -> None:
+    async def go() -> None:
+        limits = net.Limits(idle_timeout=0.2, read_timeout=0.2)
+        rec = Recorder()
+        async with net.ILLServer(rec, port=0, limits=limits) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as idle:
+                assert await closed_after(idle)
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as slow:
+                await slow.send(REQUEST[:100])  # part of an APDU, then nothing
+                assert await closed_after(slow)
+            assert server.connections == 0
+        assert rec.seen == []
+
+    run(go())
+
+
+def test_connection_limit_closes_extra_connections_only() -> None:
+    async def go() -> None:
+        rec = Recorder(echo_status)
+        async with net.ILLServer(rec, port=0, limits=net.Limits(max_connections=1)) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as first:
+                await first.send(MESSAGE)
+                assert await first.receive(SAFETY) is not None  # the first connection is established
+                async with await net.ILLConnection.connect("127.0.0.1", server.port) as extra:
+                    assert await closed_after(extra)
+                await first.send(SHIPPED)
+                assert await first.receive(SAFETY) is not None
+            assert server.refused_connections == 1
+
+    run(go())
+
+
+def test_store_tracks_state_across_connections_and_status_report_carries_it() -> None:
+    received = (VECTORS / "received.ber").read_bytes()
+
+    async def go() -> net.MemoryStore:
+        store = net.MemoryStore()
+        async with net.ILLServer(Recorder(echo_status), port=0, store=store) as server:
+            first = await net.send_apdus("127.0.0.1", server.port, [(VECTORS / "request.ber").read_bytes()],
+                                         wait=SAFETY, max_replies=1)
+            assert len(first) == 1
+            report = isoill.decode(first[0])
+            assert report.status_report is not None
+            assert report.status_report.provider_status_report in (E.CurrentState.IN_PROCESS,
+                                                                   E.CurrentState.PENDING)
+        return store
+
+    store = run(go())
+    assert len(store) == 1
+    request = isoill.decode((VECTORS / "request.ber").read_bytes())
+    txn = store.get(net.transaction_key(request))
+    assert txn is not None
+    assert net.transaction_key(isoill.decode(received)) == net.transaction_key(request)
+
+
+def test_custom_store_is_used() -> None:
+    class Store:
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+            self.inner = net.MemoryStore()
+
+        def get(self, key: net.TransactionKey) -> net.TransactionLike | None:
+            self.calls.append("get")
+            return self.inner.get(key)
+
+        def put(self, key: net.TransactionKey, transaction: net.TransactionLike) -> None:
+            self.calls.append("put")
+            self.inner.put(key, transaction)
+
+    store = Store()
+
+    async def go() -> None:
+        async with net.ILLServer(Recorder(echo_status), port=0, store=store) as server:
+            assert len(await net.send_apdus("127.0.0.1", server.port, [REQUEST], wait=SAFETY, max_replies=1)) == 1
+
+    run(go())
+    assert store.calls == ["get", "put"]
+
+
+def test_client_connect_failure_raises_oserror() -> None:
+    async def go() -> None:
+        server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        server.close()
+        await server.wait_closed()
+        with pytest.raises(OSError):
+            await net.send_apdus("127.0.0.1", port, [MESSAGE], wait=0.1)
+
+    run(go())
