@@ -85,10 +85,22 @@ class _SequenceEncoderKeepingDefaults(encoder.SequenceEncoder):
         return out, True, True
 
 
+class _MinimalIntegerEncoder(encoder.IntegerEncoder):
+    """pyasn1 0.6.5 writes -2**(8k-1) with a redundant leading FF (-128 as FF 80, -2**31 as FF 80 00 00 00),
+    which X.690 8.3.2 forbids (the first nine bits must not all be ones); this one writes the minimal form."""
+
+    def encodeValue(self, value: Any, asn1Spec: Any, encodeFun: Any, **options: Any) -> tuple[bytes, bool, bool]:
+        n = int(value)
+        return n.to_bytes((n if n >= 0 else ~n).bit_length() // 8 + 1, "big", signed=True), False, True
+
+
 _TYPE_MAP = dict(encoder.TYPE_MAP)
 _TYPE_MAP[univ.Sequence.typeId] = _SequenceEncoderKeepingDefaults()
 _TAG_MAP = dict(encoder.TAG_MAP)
 _TAG_MAP[univ.Sequence.tagSet] = _SequenceEncoderKeepingDefaults()
+for _integer in (univ.Integer, univ.Enumerated):
+    _TYPE_MAP[_integer.typeId] = _MinimalIntegerEncoder()
+    _TAG_MAP[_integer.tagSet] = _MinimalIntegerEncoder()
 _encode = encoder.Encoder(_TAG_MAP, _TYPE_MAP)
 
 
