@@ -32,7 +32,8 @@ ILL_STRING = st.one_of(TEXT, TEXT, EDIFACT)
 def oids(draw: st.DrawFn) -> str:
     first = draw(st.integers(0, 2))
     second = draw(st.integers(0, 39 if first < 2 else 200))
-    rest = draw(st.lists(st.integers(0, 2**32), max_size=5))
+    # Arcs below 2**31: YAZ keeps arcs in a signed 32-bit int and rejects larger ones (unit tests cover those).
+    rest = draw(st.lists(st.integers(0, 2**31 - 1), max_size=5))
     return ".".join(str(a) for a in [first, second, *rest])
 
 
@@ -127,12 +128,13 @@ def externals(draw: st.DrawFn) -> External:
         st.binary(max_size=10).map(OctetAligned),
         st.binary(max_size=6).map(lambda b: Arbitrary(b"\x00" + b)),
     ))
-    # Unregistered OIDs only: a registered one would (rightly) decode to its typed value.
+    # Unregistered OIDs only: a registered one would (rightly) decode to its typed value. Always an OID: the
+    # module asks for "direct reference style", every peer sends it, and YAZ rejects an EXTERNAL without one.
     return External(
-        direct_reference=draw(st.one_of(st.none(), oids().filter(lambda o: registry.lookup(o) is None))),
+        direct_reference=draw(oids().filter(lambda o: registry.lookup(o) is None)),
         indirect_reference=draw(st.one_of(st.none(), st.integers(0, 1000))),
-        data_value_descriptor=draw(st.one_of(st.none(), st.text(st.characters(min_codepoint=0x20,
-                                                                              max_codepoint=0x7E), max_size=6))),
+        # No data-value-descriptor: no ILL peer sends one, and YAZ reads it with the wrong tag (GraphicString
+        # instead of ObjectDescriptor), so it would reject our correct encoding. Unit tests cover it.
         encoding=encoding,
     )
 
