@@ -294,7 +294,9 @@ def cmd_18626_serve(args: argparse.Namespace) -> int:
     from iso18626 import http
 
     try:
-        asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body))
+        asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body,
+                               ready=lambda port: print(f"isoill: serving ISO 18626 on http://{args.host}:{port}/",
+                                                        file=sys.stderr, flush=True)))
     except OSError as exc:
         raise Failure(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
     return EXIT_OK
@@ -407,7 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+    # `18626 serve` logs one line per message even without -v: that is its job.
+    serving = getattr(args, "subcommand", None) == "serve"
+    logging.basicConfig(level=logging.INFO if args.verbose or serving else logging.WARNING, stream=sys.stderr,
                         format="isoill: %(message)s")
     try:
         code: int = args.func(args)
