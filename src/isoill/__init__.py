@@ -32,6 +32,7 @@ from isoill.apdus import (
 from isoill.codec import Codec, decode, encode
 from isoill.enums import *  # noqa: F403 - the enumerations are part of the public model
 from isoill.errors import DecodeError, EncodeError, ILLError
+from isoill.machine import Direction, Event, ProtocolError, Role, Transaction
 from isoill.types import *  # noqa: F403 - the supporting types are part of the public model
 from isoill.values import Arbitrary, EDIFACTString, External, OctetAligned, RawBER, SingleASN1Type
 
@@ -43,4 +44,16 @@ __all__ = [
     "ForwardNotification", "ILLAnswer", "ILLError", "ILLRequest", "Lost", "Message", "OctetAligned", "Overdue",
     "RawBER", "Received", "Recall", "Renew", "RenewAnswer", "Returned", "Shipped", "SingleASN1Type",
     "StatusOrErrorReport", "StatusQuery", "decode", "encode",
+    # the protocol machine (isoill.machine)
+    "Direction", "Event", "ProtocolError", "Role", "Transaction",
 ]
+
+# Every enumeration and supporting type (star-imported above) is public too.
+from isoill import enums as _enums  # noqa: E402
+from isoill import types as _types  # noqa: E402
+
+__all__ += sorted(
+    name for module in (_enums, _types) for name, value in vars(module).items()
+    if isinstance(value, type) and value.__module__ == module.__name__
+)
+__all__ += ["VERSION_1", "VERSION_2"]

@@ -1,0 +1,187 @@
+"""A table-driven, sans-IO state-machine runner shared by the ISO 10161 and ISO 18626 transaction machines.
+
+Transitions are data (rows of party, state, event -> state, h11 style); the engine looks them up and applies them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+__all__ = ["PREVIOUS", "Confidence", "Engine", "Record", "Row", "Step", "Table", "TableError"]
+
+
+class Confidence(enum.Enum):
+    """How sure a row is: stated by a cited source, or inferred from the semantics of the services."""
+
+    DOCUMENTED = "documented"
+    INFERRED = "inferred"
+
+
+class _Previous(enum.Enum):
+    PREVIOUS = "PREVIOUS"
+
+    def __repr__(self) -> str:
+        return "PREVIOUS"
+
+
+#: A row target meaning "the state this party was in before it entered the current one" (a refused
+#: cancel or an answered renew goes back to wherever the transaction was).
+PREVIOUS = _Previous.PREVIOUS
+
+
+class TableError(Exception):
+    """A transition table is inconsistent (a programming error in the table, raised at import time)."""
+
+
+@attrs.frozen
+class Row:
+    """One transition: in `source`, `event` moves `party` to `target`.
+
+    `when` names a fact that must hold (a guard such as an announcement made earlier in the transaction);
+    `ref` cites where the row comes from.
+    """
+
+    party: Hashable
+    source: Hashable
+    event: Hashable
+    target: Hashable
+    when: str | None = None
+    confidence: Confidence = Confidence.INFERRED
+    ref: str = ""
+
+
+class Table:
+    """An immutable set of rows indexed by (party, source, event), with each party's initial and final states."""
+
+    def __init__(self, name: str, rows: Iterable[Row], *, initial: Mapping[Any, Any],
+                 terminal: Mapping[Any, Collection[Any]] | None = None) -> None:
+        self.name = name
+        self.rows: tuple[Row, ...] = tuple(rows)
+        self.initial: dict[Hashable, Hashable] = dict(initial)
+        self.terminal: dict[Hashable, frozenset[Hashable]] = {
+            p: frozenset(s) for p, s in (terminal or {}).items()}
+        self._index: dict[tuple[Hashable, Hashable, Hashable], list[Row]] = {}
+        for row in self.rows:
+            if row.party not in self.initial:
+                raise TableError(f"{name}: row for unknown party {row.party!r}")
+            same = self._index.setdefault((row.party, row.source, row.event), [])
+            if any(r.when == row.when for r in same):
+                raise TableError(f"{name}: two rows for {row.party!r} {row.source!r} {row.event!r} "
+                                 f"when {row.when!r}")
+            # guarded rows are tried first: a fact that holds opens the more specific transition
+            same.append(row)
+            same.sort(key=lambda r: r.when is None)
+
+    def lookup(self, party: Hashable, state: Hashable, event: Hashable,
+               facts: Collection[str] = ()) -> Row | None:
+        """The row that applies, or None when the event is prohibited in this state."""
+        for row in self._index.get((party, state, event), ()):
+            if row.when is None or row.when in facts:
+                return row
+        return None
+
+    def events(self, party: Hashable, state: Hashable, facts: Collection[str] = ()) -> list[Hashable]:
+        """Every event allowed for `party` in `state` given `facts`, in table order."""
+        seen: list[Hashable] = []
+        for row in self.rows:
+            if row.party == party and row.source == state and (row.when is None or row.when in facts) \
+                    and row.event not in seen:
+                seen.append(row.event)
+        return seen
+
+    def states(self, party: Hashable) -> list[Hashable]:
+        """Every state of `party` that a row mentions, initial first, in table order."""
+        out: list[Hashable] = [self.initial[party]]
+        for row in self.rows:
+            if row.party != party:
+                continue
+            for s in (row.source, row.target):
+                if s is not PREVIOUS and s not in out:
+                    out.append(s)
+        return out
+
+    def parties(self) -> list[Hashable]:
+        return list(self.initial)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+
+@attrs.frozen
+class Step:
+    """What an event does to one party: `row` is None when the table prohibits it."""
+
+    party: Hashable
+    event: Hashable
+    before: Hashable
+    after: Hashable
+    row: Row | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.row is not None
+
+
+@attrs.frozen
+class Record:
+    """One entry of a transaction's log: a message sent or received, and what it did.
+
+    `at` is the time the message itself carries (no clock is read); `problem` says why a refused message was
+    refused (its state was kept).
+    """
+
+    direction: str
+    message: Any
+    before: Any
+    after: Any
+    accepted: bool
+    at: Any = None
+    problem: str | None = None
+
+
+class Engine:
+    """Runs one Table: the current state of each party, and the state each was in before its current one."""
+
+    def __init__(self, table: Table, states: Mapping[Hashable, Hashable] | None = None,
+                 previous: Mapping[Hashable, Hashable] | None = None) -> None:
+        self.table = table
+        self._states: dict[Hashable, Hashable] = dict(table.initial)
+        self._states.update(states or {})
+        self._previous: dict[Hashable, Hashable] = dict(previous or {})
+
+    def state(self, party: Hashable) -> Any:
+        return self._states[party]
+
+    def previous(self, party: Hashable) -> Any:
+        return self._previous.get(party)
+
+    def check(self, party: Hashable, event: Hashable, facts: Collection[str] = ()) -> Step:
+        """What `event` would do to `party` now; changes nothing."""
+        before = self._states[party]
+        row = self.table.lookup(party, before, event, facts)
+        if row is None:
+            return Step(party, event, before, before, None)
+        after = row.target
+        if after is PREVIOUS:
+            if party not in self._previous:
+                return Step(party, event, before, before, None)
+            after = self._previous[party]
+        return Step(party, event, before, after, row)
+
+    def fire(self, moves: Iterable[tuple[Hashable, Hashable]], facts: Collection[str] = (),
+             ) -> tuple[Step, ...]:
+        """Apply several (party, event) moves as one: all are applied when all are accepted, else none."""
+        steps = tuple(self.check(p, e, facts) for p, e in moves)
+        if all(s.accepted for s in steps):
+            for s in steps:
+                if s.after != s.before:
+                    self._previous[s.party] = s.before
+                    self._states[s.party] = s.after
+        return steps
