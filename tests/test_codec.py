@@ -220,3 +220,28 @@ def test_indefinite_and_definite_lengths_mix_freely() -> None:
     apdu = isoill.decode(data)
     assert isinstance(apdu, isoill.Message) and apdu.note == "hi"
     assert apdu.transaction_id.transaction_qualifier == "Q-1"
+
+
+def test_constraints_are_reported_with_their_path() -> None:
+    from isoill.constraints import check, validate
+
+    good = isoill.Shipped(**header(  # type: ignore[arg-type]
+        shipped_service_type=isoill.ILLServiceType.LOAN,
+        supply_details=isoill.SupplyDetails(chargeable_units=3, cost=isoill.Amount(currency_code="EUR",
+                                                                                    monetary_value="12.50"))))
+    assert validate(good) == []
+    check(good)
+    bad = isoill.Shipped(**header(  # type: ignore[arg-type]
+        shipped_service_type=isoill.ILLServiceType.LOCATIONS,
+        supply_details=isoill.SupplyDetails(chargeable_units=0, cost=isoill.Amount(currency_code="EURO",
+                                                                                   monetary_value="12,50 EUR")),
+        responder_note=isoill.EDIFACTString("see ill@example.org")))
+    found = {v.path: v for v in validate(bad)}
+    assert set(found) == {
+        ("shipped-service-type",), ("supply-details", "chargeable-units"), ("supply-details", "cost", "currency-code"),
+        ("supply-details", "cost", "monetary-value"), ("responder-note",)}
+    with pytest.raises(isoill.EncodeError, match="and 4 more") as info:
+        check(bad)
+    assert info.value.path == ["shipped-service-type"]
+    # the codec itself still relays such a value unchanged
+    assert isoill.decode(isoill.encode(bad)) == bad
