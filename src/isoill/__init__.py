@@ -56,4 +56,6 @@ __all__ += sorted(
     name for module in (_enums, _types) for name, value in vars(module).items()
     if isinstance(value, type) and value.__module__ == module.__name__
 )
+from isoill.enums import VERSION_1, VERSION_2  # noqa: E402
+
 __all__ += ["VERSION_1", "VERSION_2"]
