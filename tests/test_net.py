@@ -64,7 +64,7 @@ async def closed_after(conn: net.ILLConnection) -> bool:
 def test_many_apdus_one_connection_in_order_with_peer_and_replies() -> None:
     async def go() -> None:
         rec = Recorder(echo_status)
-        async with net.ILLServer(rec, port=0) as server:
+        async with net.ILLServer(rec, port=0, track=False) as server:
             async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
                 await conn.send(REQUEST + MESSAGE + SHIPPED)  # three APDUs in one write
                 replies = [await conn.receive(SAFETY) for _ in range(3)]
@@ -84,7 +84,7 @@ def test_many_apdus_one_connection_in_order_with_peer_and_replies() -> None:
 def test_apdu_trickled_in_small_writes() -> None:
     async def go() -> None:
         rec = Recorder()
-        async with net.ILLServer(rec, port=0) as server:
+        async with net.ILLServer(rec, port=0, track=False) as server:
             async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
                 for i in range(0, len(REQUEST), 50):
                     await conn.send(REQUEST[i:i + 50])
@@ -108,7 +108,7 @@ def test_malformed_input_gets_general_problem_and_close_and_server_survives(junk
                                                                             problem: E.GeneralProblem) -> None:
     async def go() -> None:
         rec = Recorder(echo_status)
-        async with net.ILLServer(rec, port=0) as server:
+        async with net.ILLServer(rec, port=0, track=False) as server:
             async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
                 await conn.send(junk + MESSAGE)  # nothing after the bad part is read
                 reply = await conn.receive(SAFETY)
@@ -131,7 +131,7 @@ def test_handler_exception_is_reported_logged_and_connection_keeps_serving(
         await echo_status(incoming)
 
     async def go() -> None:
-        async with net.ILLServer(flaky, port=0) as server:
+        async with net.ILLServer(flaky, port=0, track=False) as server:
             async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
                 await conn.send(MESSAGE)
                 first = await conn.receive(SAFETY)
@@ -176,7 +176,7 @@ def test_idle_and_read_timeouts_close_the_connection() -> None:
 def test_connection_limit_closes_extra_connections_only() -> None:
     async def go() -> None:
         rec = Recorder(echo_status)
-        async with net.ILLServer(rec, port=0, limits=net.Limits(max_connections=1)) as server:
+        async with net.ILLServer(rec, port=0, limits=net.Limits(max_connections=1), track=False) as server:
             async with await net.ILLConnection.connect("127.0.0.1", server.port) as first:
                 await first.send(MESSAGE)
                 assert await first.receive(SAFETY) is not None  # the first connection is established
@@ -185,6 +185,32 @@ def test_connection_limit_closes_extra_connections_only() -> None:
                 await first.send(SHIPPED)
                 assert await first.receive(SAFETY) is not None
             assert server.refused_connections == 1
+
+    run(go())
+
+
+def test_machine_refuses_out_of_order_apdu_with_state_transition_prohibited() -> None:
+    async def go() -> None:
+        rec = Recorder(echo_status)
+        async with net.ILLServer(rec, port=0) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
+                # Received before the responder shipped anything; then an APDU of an unknown transaction.
+                await conn.send((VECTORS / "request.ber").read_bytes() + (VECTORS / "received.ber").read_bytes())
+                replies = [await conn.receive(SAFETY) for _ in range(2)]
+                unknown = MESSAGE.replace(b"\x1b\x03TQ1", b"\x1b\x03TQ9")
+                assert unknown != MESSAGE
+                await conn.send(REQUEST.replace(b"ILL-2024-000123", b"ILL-2024-000999") + unknown)
+                replies += [await conn.receive(SAFETY) for _ in range(2)]
+        assert all(r is not None for r in replies)
+        first, second, third, fourth = (isoill.decode(r) for r in replies if r is not None)
+        assert first.status_report.provider_status_report == E.CurrentState.IN_PROCESS
+        prohibited = error_of(replies[1] or b"")
+        assert prohibited.apdu_type == E.ILLAPDUType.RECEIVED
+        assert prohibited.current_state == E.CurrentState.IN_PROCESS
+        assert third.status_report is not None  # a new transaction: accepted
+        assert error_of(replies[3] or b"") == E.TransactionIdProblem.UNKNOWN_TRANSACTION_ID
+        # The handler saw only what the machine accepted.
+        assert [type(i.apdu) for i in rec.seen] == [isoill.ILLRequest, isoill.ILLRequest]
 
     run(go())
 

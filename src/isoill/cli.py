@@ -190,7 +190,8 @@ def cmd_send(args: argparse.Namespace) -> int:
     apdus = _apdus_from_file(args.file, hex_input=args.hex)
     limits = net.Limits(connect_timeout=args.timeout, write_timeout=args.timeout)
     try:
-        replies = asyncio.run(net.send_apdus(host, port, apdus, wait=args.wait, limits=limits))
+        replies = asyncio.run(net.send_apdus(host, port, apdus, wait=args.wait, limits=limits,
+                                             max_replies=args.replies or None))
     except (OSError, asyncio.TimeoutError) as exc:
         reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else (exc.strerror or str(exc))
         raise Failure(f"cannot send to {host}:{port}: {reason}", EXIT_NETWORK) from None
@@ -348,6 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", metavar="FILE|-")
     s.add_argument("--wait", type=float, default=2.0, metavar="SECONDS",
                    help="how long to wait for replies (default 2)")
+    s.add_argument("--replies", type=int, default=0, metavar="N",
+                   help="stop waiting once N replies have arrived")
     s.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="connect and write timeout (default 10)")
     s.add_argument("--hex", action="store_true", help="FILE is a hex dump")

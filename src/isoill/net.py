@@ -19,9 +19,10 @@ import attrs
 
 from isoill import enums as E
 from isoill import types as T
-from isoill.apdus import APDU, ILLAnswer, ILLRequest, StatusOrErrorReport
+from isoill.apdus import APDU, ILLRequest, StatusOrErrorReport
 from isoill.codec import Codec
-from isoill.errors import DecodeError
+from isoill.errors import DecodeError, ILLError
+from isoill.machine import ProtocolError, Role, Transaction
 from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError
 
 log = logging.getLogger("isoill.net")
@@ -56,10 +57,13 @@ class Limits:
 # --- transactions: the store interface and the state the server reports ---------------------------------------
 
 class TransactionLike(Protocol):
-    """What the server needs from a transaction (`isoill.Transaction` of the protocol machine satisfies it)."""
+    """What the server needs from a transaction (`isoill.Transaction` of the protocol machine satisfies it).
+
+    `receive` raises `isoill.ProtocolError` (or another ValueError) for an APDU the state does not allow.
+    """
 
     @property
-    def state(self) -> E.CurrentState: ...
+    def state(self) -> E.CurrentState | None: ...
 
     def receive(self, apdu: Any) -> Any: ...
 
@@ -97,75 +101,12 @@ def transaction_key(apdu: APDU) -> TransactionKey:
             str(tid.sub_transaction_qualifier or ""))
 
 
-# The responder's or requester's state after receiving each APDU type, used by `SimpleTransaction` only.
-_STATE_AFTER: dict[int, E.CurrentState] = {
-    E.ILLAPDUType.ILL_REQUEST: E.CurrentState.IN_PROCESS,
-    E.ILLAPDUType.FORWARD_NOTIFICATION: E.CurrentState.FORWARD,
-    E.ILLAPDUType.SHIPPED: E.CurrentState.SHIPPED,
-    E.ILLAPDUType.CONDITIONAL_REPLY: E.CurrentState.IN_PROCESS,
-    E.ILLAPDUType.CANCEL: E.CurrentState.CANCEL_PENDING,
-    E.ILLAPDUType.RECEIVED: E.CurrentState.RECEIVED,
-    E.ILLAPDUType.RECALL: E.CurrentState.RECALL,
-    E.ILLAPDUType.RETURNED: E.CurrentState.RETURNED,
-    E.ILLAPDUType.CHECKED_IN: E.CurrentState.CHECKED_IN,
-    E.ILLAPDUType.OVERDUE: E.CurrentState.OVERDUE,
-    E.ILLAPDUType.RENEW: E.CurrentState.RENEW_PENDING,
-    E.ILLAPDUType.LOST: E.CurrentState.LOST,
-    E.ILLAPDUType.EXPIRED: E.CurrentState.NOT_SUPPLIED,
-}
-_ANSWER_STATE = {
-    E.TransactionResults.CONDITIONAL: E.CurrentState.CONDITIONAL,
-    E.TransactionResults.UNFILLED: E.CurrentState.NOT_SUPPLIED,
-    E.TransactionResults.LOCATIONS_PROVIDED: E.CurrentState.NOT_SUPPLIED,
-    E.TransactionResults.RETRY: E.CurrentState.NOT_SUPPLIED,
-}
-
-
-class SimpleTransaction:
-    """A permissive stand-in for the protocol machine: tracks the state each APDU leads to, never refuses.
-
-    Used when `isoill.Transaction` (the protocol machine) is not available; it keeps what a status report needs.
-    """
-
-    def __init__(self, role: Any = None) -> None:
-        self.state = E.CurrentState.UNKNOWN
-        self.request: ILLRequest | None = None
-        self.last: APDU | None = None
-
-    def receive(self, apdu: APDU) -> None:
-        self._apply(apdu)
-
-    def send(self, apdu: APDU) -> None:
-        self._apply(apdu)
-
-    def _apply(self, apdu: APDU) -> None:
-        if isinstance(apdu, ILLRequest):
-            self.request = apdu
-        if isinstance(apdu, ILLAnswer):
-            self.state = _ANSWER_STATE.get(apdu.transaction_results, E.CurrentState.IN_PROCESS)
-        elif apdu.APDU_TYPE == E.ILLAPDUType.CANCEL_REPLY:
-            self.state = E.CurrentState.CANCELLED if getattr(apdu, "answer", False) else E.CurrentState.IN_PROCESS
-        else:
-            self.state = _STATE_AFTER.get(apdu.APDU_TYPE, self.state)
-        if apdu.APDU_TYPE != E.ILLAPDUType.STATUS_OR_ERROR_REPORT:
-            self.last = apdu
-
-
 def new_transaction(responder: bool) -> TransactionLike:
-    """A transaction of the protocol machine when it is installed, else a `SimpleTransaction`."""
-    try:
-        import isoill as _pkg
-
-        machine, roles = vars(_pkg).get("Transaction"), vars(_pkg).get("Role")
-        if machine is not None and roles is not None:
-            txn: TransactionLike = machine(role=roles.RESPONDER if responder else roles.REQUESTER)
-            return txn
-    except (ImportError, AttributeError, TypeError):
-        pass
-    return SimpleTransaction()
+    """A fresh transaction of the protocol machine, in the role this side plays."""
+    return Transaction(Role.RESPONDER if responder else Role.REQUESTER)
 
 
-# --- Status-Or-Error-Report builders (the machine's builders take over once they exist) ------------------------
+# --- Status-Or-Error-Report builders -------------------------------------------------------------------------
 
 def _now() -> T.ServiceDateTime:
     now = _dt.datetime.now()
@@ -190,23 +131,29 @@ def error_report(problem: E.GeneralProblem | T.StateTransitionProhibited, about:
 
 
 def status_report(about: APDU, transaction: TransactionLike | None) -> StatusOrErrorReport:
-    """A status report on `about`'s transaction: its current state and the most recent service."""
-    state = transaction.state if transaction is not None else E.CurrentState.UNKNOWN
-    today = _now().date_time_of_this_service.date
-    request = getattr(transaction, "request", None) or (about if isinstance(about, ILLRequest) else None)
-    last = getattr(transaction, "last", None) or about
+    """A status report answering `about`: its transaction's current state and History-Report.
+
+    Uses the machine's own report when it can give one; a transaction that has no history yet (or a store's
+    own transaction type) gets a report built from `about` alone.
+    """
+    if isinstance(transaction, Transaction):
+        try:
+            return transaction.status_report(service_date_time=_now(), to=about)
+        except ILLError:
+            pass
+    state = (transaction.state if transaction is not None else None) or E.CurrentState.UNKNOWN
     try:
-        recent = E.MostRecentService(last.APDU_TYPE)
+        recent = E.MostRecentService(about.APDU_TYPE)
     except ValueError:
         recent = E.MostRecentService.MESSAGE
+    date = about.service_date_time.date_time_of_this_service.date
+    request = about if isinstance(about, ILLRequest) else None
     history = T.HistoryReport(
-        date_requested=request.service_date_time.date_time_of_this_service.date if request else None,
+        date_requested=date if request else None,
         author=request.item_id.author if request else None,
         title=request.item_id.title if request else None,
-        date_of_last_transition=today,
-        most_recent_service=recent,
-        date_of_most_recent_service=last.service_date_time.date_time_of_this_service.date,
-        initiator_of_most_recent_service=last.requester_id or T.SystemId(),
+        date_of_last_transition=date, most_recent_service=recent, date_of_most_recent_service=date,
+        initiator_of_most_recent_service=about.requester_id or T.SystemId(),
     )
     return StatusOrErrorReport(
         transaction_id=about.transaction_id, service_date_time=_now(),
@@ -357,9 +304,12 @@ class ILLServer:
             txn = new_transaction(responder=isinstance(apdu, ILLRequest))
         try:
             txn.receive(apdu)
-        except ValueError as exc:  # the machine's ProtocolError: a transition this state does not allow
-            state = txn.state
-            log.info("%s refused in state %s: %s", type(apdu).__name__, state.name, exc)
+        except ProtocolError as exc:  # not allowed in this state, or an unknown transaction
+            log.info("%s:%s refused: %s", key[0], key[1], exc)
+            return txn, exc.reply(service_date_time=_now())
+        except ValueError as exc:  # a store's own transaction type refusing
+            state = txn.state or E.CurrentState.UNKNOWN
+            log.info("%s:%s refused: %s", key[0], key[1], exc)
             prohibited = T.StateTransitionProhibited(apdu_type=E.ILLAPDUType(apdu.APDU_TYPE), current_state=state)
             return txn, error_report(prohibited, apdu, str(exc))
         self.store.put(key, txn)
