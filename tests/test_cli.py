@@ -323,3 +323,16 @@ def test_18626_send_prints_confirmation_and_exit_codes(endpoint: tuple[str, subp
     log = err.decode()
     assert "POST Request 168166854 -> 200 OK" in log
     assert "POST SupplyingAgencyMessage Requesting-ID-3 -> 200 ERROR" in log
+
+
+# --- make demo ---------------------------------------------------------------------------------------------
+
+def test_demo_runs_a_full_loan_over_tcp_and_http() -> None:
+    result = subprocess.run([sys.executable, "-m", "isoill.demo"], capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    for kind in ("ILL-Request", "ILL-Answer", "Shipped", "Received", "Returned", "Checked-In"):
+        assert f"received {kind} from 127.0.0.1:" in out
+    assert "responder's transaction ends in state CHECKED_IN" in out
+    assert out.count("confirms over HTTP/2") >= 2 and out.count("confirms over HTTP/1.1") >= 2
+    assert out.count(" OK for requestingAgencyRequestId DEMO-0001") == 5

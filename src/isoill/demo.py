@@ -1,13 +1,15 @@
-"""`make demo`: one interlibrary loan's lifecycle between two local peers, every message printed readably.
+"""`make demo`: one interlibrary loan's lifecycle between two local peers, every message printed readably:
+ISO 10161 APDUs over real TCP (two listeners on 127.0.0.1), then ISO 18626 messages over real HTTP/1.1 and HTTP/2.
 
-Builds the ISO 10161 APDUs of a loan (request, answer, shipped, received, returned, checked-in), encodes and
-decodes each one and prints it as a tree.
+Each side runs the protocol machine; `--offline` only encodes, decodes and prints the APDUs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable
+from typing import Any
 
 import isoill
 from isoill import enums as E
@@ -84,8 +86,150 @@ def offline(out: Callable[[str], None] = print) -> None:
         out(render(back))
 
 
+async def live_10161(out: Callable[[str], None] = print) -> None:
+    """Requester and responder each listen on a loopback port and send each APDU on a new connection to the
+    other's listener, as ISO ILL peers do; both sides check every APDU against their protocol machine."""
+    from isoill import net
+
+    stores = {"requester": net.MemoryStore(), "responder": net.MemoryStore()}
+    arrived: asyncio.Queue[str] = asyncio.Queue()
+
+    def handler(name: str) -> net.Handler:
+        async def handle(incoming: net.Incoming) -> None:
+            state = incoming.transaction.state if incoming.transaction is not None else None
+            out(f"<-- {name} received {apdu_name(incoming.apdu)} from {incoming.peer[0]}:{incoming.peer[1]} "
+                f"({len(incoming.data)} octets); its state is now {state.name if state else 'IDLE'}")
+            out(render(incoming.apdu))
+            await arrived.put(name)
+        return handle
+
+    servers = {name: net.ILLServer(handler(name), port=0, store=stores[name]) for name in stores}
+    for server in servers.values():
+        await server.start()
+    out(f"ISO 10161: requester listens on 127.0.0.1:{servers['requester'].port}, "
+        f"responder on 127.0.0.1:{servers['responder'].port}\n")
+    try:
+        for who, apdu in loan_apdus():
+            other = "responder" if who == "requester" else "requester"
+            key = net.transaction_key(apdu)
+            txn = stores[who].get(key)
+            if txn is None:
+                txn = net.new_transaction(responder=who == "responder")
+            txn.send(apdu)  # the sender's machine checks the APDU before it goes out
+            stores[who].put(key, txn)
+            port = servers[other].port
+            out(f"--> {who} sends {apdu_name(apdu)} to 127.0.0.1:{port}")
+            await net.send_apdus("127.0.0.1", port, [apdu], wait=0)
+            got = await asyncio.wait_for(arrived.get(), 10)
+            if got != other:
+                raise SystemExit(f"demo: {apdu_name(apdu)} went to the {got}")
+            out("")
+    finally:
+        for server in servers.values():
+            await server.close()
+    for name, store in stores.items():
+        txn = store.get(net.transaction_key(loan_apdus()[0][1]))
+        state = txn.state if txn is not None else None
+        out(f"{name}'s transaction ends in state {state.name if state else '?'}")
+
+
+_NS = 'xmlns:ill="http://illtransactions.org/2013/iso18626" ill:version="1.2"'
+_HEADER = ("<ill:header><ill:supplyingAgencyId><ill:agencyIdType>ISIL</ill:agencyIdType>"
+           "<ill:agencyIdValue>DEMO-RESP</ill:agencyIdValue></ill:supplyingAgencyId><ill:requestingAgencyId>"
+           "<ill:agencyIdType>ISIL</ill:agencyIdType><ill:agencyIdValue>DEMO-REQ</ill:agencyIdValue>"
+           "</ill:requestingAgencyId><ill:multipleItemRequestId></ill:multipleItemRequestId>"
+           "<ill:timestamp>{ts}</ill:timestamp><ill:requestingAgencyRequestId>DEMO-0001</ill:requestingAgencyRequestId>"
+           "{supplier_id}</ill:header>")
+_SID = "<ill:supplyingAgencyRequestId>S-77</ill:supplyingAgencyRequestId>"
+
+
+def _sam(ts: str, reason: str, status: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><ill:ISO18626Message {_NS}><ill:supplyingAgencyMessage>'
+            f"{_HEADER.format(ts=ts, supplier_id=_SID)}<ill:messageInfo><ill:reasonForMessage>{reason}"
+            f"</ill:reasonForMessage></ill:messageInfo><ill:statusInfo><ill:status>{status}</ill:status>"
+            f"<ill:lastChange>{ts}</ill:lastChange></ill:statusInfo></ill:supplyingAgencyMessage>"
+            f"</ill:ISO18626Message>").encode()
+
+
+def _ram(ts: str, action: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="UTF-8"?><ill:ISO18626Message {_NS}><ill:requestingAgencyMessage>'
+            f"{_HEADER.format(ts=ts, supplier_id=_SID)}<ill:action>{action}</ill:action>"
+            f"</ill:requestingAgencyMessage></ill:ISO18626Message>").encode()
+
+
+def loan_messages_18626() -> list[tuple[str, bytes]]:
+    """(sender, XML) for one ISO 18626 loan: request, loaned, received, shipped back, loan complete."""
+    request = (f'<?xml version="1.0" encoding="UTF-8"?><ill:ISO18626Message {_NS}><ill:request>'
+               f"{_HEADER.format(ts='2024-03-01T09:30:00Z', supplier_id='')}<ill:bibliographicInfo>"
+               "<ill:title>The Art of Computer Programming, Volume 1</ill:title><ill:author>Knuth, Donald E."
+               "</ill:author></ill:bibliographicInfo><ill:serviceInfo><ill:serviceType>Loan</ill:serviceType>"
+               "</ill:serviceInfo></ill:request></ill:ISO18626Message>").encode()
+    return [
+        ("requester", request),
+        ("supplier", _sam("2024-03-04T14:00:00Z", "RequestResponse", "Loaned")),
+        ("requester", _ram("2024-03-06T11:10:00Z", "Received")),
+        ("requester", _ram("2024-04-01T16:00:00Z", "ShippedReturn")),
+        ("supplier", _sam("2024-04-03T09:00:00Z", "StatusChange", "LoanCompleted")),
+    ]
+
+
+def _pretty(xml: bytes) -> str:
+    from lxml import etree
+
+    return etree.tostring(etree.fromstring(xml), pretty_print=True, encoding="unicode").rstrip()
+
+
+async def live_18626(out: Callable[[str], None] = print) -> None:
+    """Requester and supplier each run an ISO 18626 endpoint (hypercorn on loopback) and POST to each other."""
+    import iso18626
+    from iso18626 import http
+
+    async def show(message: Any) -> http.HandlerResult:
+        return None
+
+    apps = {"requester": http.ISO18626App(show), "supplier": http.ISO18626App(http.TransactionHandler())}
+    ports: dict[str, int] = {}
+    stop = asyncio.Event()
+    tasks = []
+    for name, app in apps.items():
+        started = asyncio.Event()
+
+        def ready(port: int, name: str = name, started: asyncio.Event = started) -> None:
+            ports[name] = port
+            started.set()
+
+        tasks.append(asyncio.create_task(http.serve(host="127.0.0.1", port=0, app=app, ready=ready, shutdown=stop)))
+        await asyncio.wait_for(started.wait(), 10)
+    out(f"ISO 18626: requester endpoint http://127.0.0.1:{ports['requester']}/, "
+        f"supplier endpoint http://127.0.0.1:{ports['supplier']}/\n")
+    try:
+        for i, (who, xml) in enumerate(loan_messages_18626()):
+            other = "supplier" if who == "requester" else "requester"
+            url = f"http://127.0.0.1:{ports[other]}/"
+            message = iso18626.parse(xml)
+            http2 = i % 2 == 1  # alternate HTTP/1.1 and HTTP/2 to show both
+            out(f"--> {who} POSTs {type(message).__name__} to {url}")
+            out(_pretty(xml))
+            result = await http.post_message(url, xml, http2=http2, timeout=10)
+            header = result.confirmation.confirmation_header
+            out(f"<-- {other} confirms over {result.http_version}: {type(result.confirmation).__name__} "
+                f"{header.message_status.value} for requestingAgencyRequestId {header.requesting_agency_request_id}\n")
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def main(argv: list[str] | None = None) -> int:
-    offline()
+    if argv and "--offline" in argv:
+        offline()
+        return 0
+
+    async def both() -> None:
+        await live_10161()
+        print()
+        await live_18626()
+
+    asyncio.run(both())
     return 0
 
 
