@@ -34,6 +34,21 @@ unit: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m isoill.demo
 
+# Codec benchmarks (docs/performance.md): one interleaved run, table on stdout, JSON in build/bench/.
+# The YAZ C timing driver is built when libyaz-dev is present; without it the C column is skipped.
+# BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--rounds 25 --only ber".
+BENCH_DIR ?= build/bench
+BENCH_ARGS ?=
+
+bench: $(STAMP)
+	@if pkg-config --exists yaz 2>/dev/null; then $(MAKE) --no-print-directory $(BENCH_DIR)/yaz_bench; \
+	else echo "libyaz-dev not found: benchmarking without YAZ's C codec"; fi
+	$(PY) benchmarks/bench.py --json $(BENCH_DIR)/results.json --yaz-driver $(BENCH_DIR)/yaz_bench $(BENCH_ARGS)
+
+$(BENCH_DIR)/yaz_bench: benchmarks/yaz_bench.c
+	mkdir -p $(BENCH_DIR)
+	$(CC) -O2 -Wall -Wextra $$(pkg-config --cflags yaz) -o $@ $< $$(pkg-config --libs yaz)
+
 # Builds the YAZ-based checker from ../shared into build/ (needs libyaz-dev); tests find it there.
 oracle:
 	$(MAKE) -C $(SHARED)/tools/yaz-ill-oracle OUT=$(abspath $(ORACLE_DIR))
