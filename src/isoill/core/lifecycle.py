@@ -51,6 +51,7 @@ class Milestone(enum.Enum):
     RENEW_GRANTED = "renew-granted"
     RENEW_REFUSED = "renew-refused"
     OVERDUE = "overdue"
+    OVERDUE_LIFTED = "overdue-lifted"
     RECALL = "recall"
     RETURN = "return"
     COMPLETE = "complete"
@@ -79,6 +80,8 @@ _EDGES: list[tuple[tuple[Stage, ...], Milestone, Hashable]] = [
     ((S.RECEIVED, S.OVERDUE), M.RENEW, S.RENEW_PENDING),
     ((S.RENEW_PENDING,), M.RENEW_GRANTED, S.RECEIVED),
     ((S.RENEW_PENDING,), M.RENEW_REFUSED, PREVIOUS),
+    # the supplier sets a new due date without a renew request (ISO 18626: Overdue back to Loaned)
+    ((S.OVERDUE,), M.OVERDUE_LIFTED, PREVIOUS),
     (_LOAN, M.RECALL, S.RECALLED),
     (_LOAN, M.RETURN, S.RETURNED),
     # a copy is complete on delivery; a loan when the supplier checks it in (with or without a Returned)
