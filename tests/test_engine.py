@@ -94,3 +94,19 @@ def test_lifecycle_moves_and_reachability():
     assert not lifecycle_reachable(Stage.RETURNED, Stage.RECEIVED)
     for final in LIFECYCLE.terminal["transaction"]:
         assert not any(lifecycle_reachable(final, s) for s in Stage if s != final)
+
+
+def test_committed_state_diagrams_match_the_tables():
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "gen_state_diagrams.py"
+    spec = importlib.util.spec_from_file_location("gen_state_diagrams", script)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    rendered = gen.render()
+    assert len(rendered) == 5
+    for path, text in rendered.items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run scripts/gen_state_diagrams.py"
+        assert "```mermaid\nstateDiagram-v2\n" in text

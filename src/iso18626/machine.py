@@ -111,12 +111,10 @@ class ConditionsEvent:
 
 #: Ranks in order; a status may follow any status of the same or an earlier rank. Loaned and Overdue share a
 #: rank (both ways). The 2021 HoldReturn / ReleaseHoldReturn are placed with them (inferred: they happen on loan).
-STATUS_RANKS: tuple[frozenset[Status], ...] = (
-    frozenset({S.REQUEST_RECEIVED}), frozenset({S.EXPECT_TO_SUPPLY}), frozenset({S.WILL_SUPPLY}),
-    frozenset({S.RETRY_POSSIBLE}), frozenset({S.UNFILLED}),
-    frozenset({S.LOANED, S.OVERDUE, S.HOLD_RETURN, S.RELEASE_HOLD_RETURN}), frozenset({S.RECALLED}),
-    frozenset({S.CANCELLED}), frozenset({S.COMPLETED_WITHOUT_RETURN}), frozenset({S.COPY_COMPLETED}),
-    frozenset({S.LOAN_COMPLETED}),
+STATUS_RANKS: tuple[tuple[Status, ...], ...] = (
+    (S.REQUEST_RECEIVED,), (S.EXPECT_TO_SUPPLY,), (S.WILL_SUPPLY,), (S.RETRY_POSSIBLE,), (S.UNFILLED,),
+    (S.LOANED, S.OVERDUE, S.HOLD_RETURN, S.RELEASE_HOLD_RETURN), (S.RECALLED,), (S.CANCELLED,),
+    (S.COMPLETED_WITHOUT_RETURN,), (S.COPY_COMPLETED,), (S.LOAN_COMPLETED,),
 )
 TERMINAL_STATUSES = frozenset({S.RETRY_POSSIBLE, S.UNFILLED, S.CANCELLED, S.COMPLETED_WITHOUT_RETURN,
                                S.COPY_COMPLETED, S.LOAN_COMPLETED})
