@@ -130,19 +130,34 @@ def test_text_xml_with_any_charset_is_accepted(server: Server, client: httpx.Cli
         check_ok_confirmation(response, body, iso18626.RequestConfirmation)
 
 
-def test_supplying_message_after_its_request(server: Server, client: httpx.Client) -> None:
-    request = iso18626.parse(sample("NewRequest.xml"))
-    message = iso18626.parse(sample("SupplyingAgencyMessageSample1.xml"))
-    # Point the sample message at the request just made.
+def test_messages_after_the_request_go_through_the_supplier_machine(server: Server,
+                                                                    client: VersionedClient) -> None:
     import attrs
 
-    header = attrs.evolve(message.header, requesting_agency_id=request.header.requesting_agency_id,
-                          requesting_agency_request_id=request.header.requesting_agency_request_id)
-    body = iso18626.serialize(attrs.evolve(message, header=header))
-    assert client.post(server.url, content=sample("NewRequest.xml"), headers=XML).status_code == 200
-    response = client.post(server.url, content=body, headers=XML)
-    conf = check_ok_confirmation(response, body, iso18626.SupplyingAgencyMessageConfirmation)
-    assert conf.reason_for_message == message.message_info.reason_for_message
+    request = iso18626.parse(sample("NewRequest.xml"))
+    rid = f"machine-{client.expected_version}"
+    header = attrs.evolve(request.header, requesting_agency_request_id=rid)
+    body = iso18626.serialize(attrs.evolve(request, header=header))
+    check_ok_confirmation(client.post(server.url, content=body, headers=XML), body, iso18626.RequestConfirmation)
+
+    def message_about_it(name: str) -> Any:
+        message = iso18626.parse(sample(name), strict=False)
+        h = attrs.evolve(message.header, requesting_agency_id=request.header.requesting_agency_id,
+                         requesting_agency_request_id=rid)
+        return attrs.evolve(message, header=h)
+
+    # A requesting agency may cancel a request the supplier has not answered: OK, with the action echoed.
+    cancel = message_about_it("RequestingAgencyMessageCancel.xml")
+    cancel_body = iso18626.serialize(cancel)
+    conf = check_ok_confirmation(client.post(server.url, content=cancel_body, headers=XML), cancel_body,
+                                 iso18626.RequestingAgencyMessageConfirmation)
+    assert conf.action == cancel.action
+    # It may not say it received an item nobody shipped: the machine refuses, with its errorType.
+    received = iso18626.serialize(message_about_it("RequestingAgencyMessageReceived.xml"))
+    refused = iso18626.parse(client.post(server.url, content=received, headers=XML).content)
+    assert refused.confirmation_header.message_status == iso18626.MessageStatus.ERROR
+    assert refused.error_data[0].error_type in (iso18626.ErrorType.UNSUPPORTED_ACTION_TYPE,
+                                                iso18626.ErrorType.UNRECOGNISED_DATA_VALUE)
 
 
 def test_message_about_unknown_request_gets_error(server: Server, client: httpx.Client) -> None:

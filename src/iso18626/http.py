@@ -20,6 +20,7 @@ import httpx
 from .codes import ErrorType, MessageStatus
 from .confirm import confirmation_for
 from .errors import ValidationError
+from .machine import ProtocolError, Role, Transaction
 from .messages import (
     Confirmation,
     ErrorData,
@@ -337,11 +338,9 @@ async def post_message(url: str, message: Message | bytes, *, timeout: float = 3
 # --- the 18626 machine behind `isoill 18626 serve` ---------------------------------------------------------
 
 class TransactionHandler:
-    """A handler that keeps one transaction per (requesting agency, requestingAgencyRequestId).
-
-    Uses the ISO 18626 protocol machine (`iso18626.Transaction`) when it is available: a message it refuses is
-    confirmed with ERROR and the machine's errorType. Without it, messages are only checked for a known
-    transaction (a message about an unknown request gets ERROR UnrecognisedDataValue).
+    """A supplying agency's handler: one ISO 18626 transaction machine per (requesting agency,
+    requestingAgencyRequestId). A message the machine refuses is confirmed with ERROR and the machine's
+    errorType; a message about an unknown request gets ERROR UnrecognisedDataValue.
 
     A Request whose id is already known restarts the transaction (logged): peers retransmit when a
     confirmation was lost, and real systems reuse ids. `reject_duplicates=True` answers ERROR instead, as
@@ -349,7 +348,7 @@ class TransactionHandler:
     """
 
     def __init__(self, *, reject_duplicates: bool = False) -> None:
-        self.transactions: dict[tuple[str, str], Any] = {}
+        self.transactions: dict[tuple[str, str], Transaction] = {}
         self.reject_duplicates = reject_duplicates
 
     @staticmethod
@@ -367,34 +366,17 @@ class TransactionHandler:
                                   error_value="requestingAgencyRequestId: request with this ID already exists"),)
             if txn is not None:
                 log.warning("request %s from %s again: transaction restarted", key[1], key[0])
-            txn = _new_machine()
+            txn = Transaction(Role.SUPPLYING)
             self.transactions[key] = txn
         elif txn is None:
             return (ErrorData(error_type=ErrorType.UNRECOGNISED_DATA_VALUE,
                               error_value="requestingAgencyRequestId: no request with this ID"),)
-        if txn is not None and not isinstance(txn, _NoMachine):
-            try:
-                txn.receive(message)
-            except ValueError as exc:
-                error_type = getattr(exc, "error_type", ErrorType.UNRECOGNISED_DATA_VALUE)
-                return (ErrorData(error_type=error_type, error_value=str(exc)),)
-        return None
-
-
-class _NoMachine:
-    pass
-
-
-def _new_machine() -> Any:
-    import iso18626
-
-    machine = vars(iso18626).get("Transaction")
-    if machine is not None:
         try:
-            return machine()
-        except TypeError:
-            pass
-    return _NoMachine()
+            txn.receive(message, at=_now())
+        except ProtocolError as exc:  # not allowed now: the state is unchanged, the peer is told why
+            log.info("%s %s refused: %s", key[0], key[1], exc)
+            return (ErrorData(error_type=exc.error_type, error_value=exc.detail),)
+        return None
 
 
 async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DEFAULT_MAX_BODY,

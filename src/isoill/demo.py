@@ -183,11 +183,22 @@ async def live_18626(out: Callable[[str], None] = print) -> None:
     """Requester and supplier each run an ISO 18626 endpoint (hypercorn on loopback) and POST to each other."""
     import iso18626
     from iso18626 import http
+    from iso18626.machine import Role, Transaction
 
-    async def show(message: Any) -> http.HandlerResult:
+    # Each agency runs the ISO 18626 machine: the supplier's endpoint keeps one per request, the requester
+    # has its single loan. Both check what they send as well as what arrives.
+    supplier = http.TransactionHandler()
+    requester = Transaction(Role.REQUESTING)
+
+    async def requester_inbox(message: Any) -> http.HandlerResult:
+        requester.receive(message)
         return None
 
-    apps = {"requester": http.ISO18626App(show), "supplier": http.ISO18626App(http.TransactionHandler())}
+    machines: dict[str, Callable[[Any], Any]] = {
+        "requester": requester.send,
+        "supplier": lambda message: supplier.transactions[supplier.key(message)].send(message),
+    }
+    apps = {"requester": http.ISO18626App(requester_inbox), "supplier": http.ISO18626App(supplier)}
     ports: dict[str, int] = {}
     stop = asyncio.Event()
     tasks = []
@@ -207,6 +218,7 @@ async def live_18626(out: Callable[[str], None] = print) -> None:
             other = "supplier" if who == "requester" else "requester"
             url = f"http://127.0.0.1:{ports[other]}/"
             message = iso18626.parse(xml)
+            machines[who](message)
             http2 = i % 2 == 1  # alternate HTTP/1.1 and HTTP/2 to show both
             out(f"--> {who} POSTs {type(message).__name__} to {url}")
             out(_pretty(xml))
@@ -217,6 +229,9 @@ async def live_18626(out: Callable[[str], None] = print) -> None:
     finally:
         stop.set()
         await asyncio.gather(*tasks, return_exceptions=True)
+    theirs = next(iter(supplier.transactions.values()))
+    out(f"requester's transaction ends at stage {requester.stage.name}, supplier's at {theirs.stage.name} "
+        f"(status {theirs.status.value if theirs.status else '-'})")
 
 
 def main(argv: list[str] | None = None) -> int:
