@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 import iso18626
 from iso18626 import Action as Act
 from iso18626 import ErrorType as ET
+from iso18626 import ProtocolError, Role, Transaction
 from iso18626 import ReasonForMessage as RFM
 from iso18626 import Status as S
 from iso18626.machine import (
@@ -28,11 +29,8 @@ from iso18626.machine import (
     ConditionsEvent,
     Party,
     Progress,
-    ProtocolError,
     RequestEvent,
-    Role,
     StatusEvent,
-    Transaction,
 )
 from isoill.core.engine import PREVIOUS
 from isoill.core.lifecycle import Stage, lifecycle_reachable

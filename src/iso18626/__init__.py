@@ -21,6 +21,7 @@ from .codes import (
 from .confirm import confirmation_for
 from .errors import ISO18626Error, SerializeError, ValidationError
 from .incoming import Incoming
+from .machine import ProtocolError, Role, Transaction
 from .messages import (
     Confirmation,
     ConfirmationHeader,
@@ -73,4 +74,6 @@ __all__ = [
     "ServiceInfo", "ServiceType", "ShippingInfo", "Status", "StatusInfo", "SupplierInfo",
     "SupplyingAgencyMessage", "SupplyingAgencyMessageConfirmation", "Timestamp", "ValidationError", "YesNo",
     "confirmation_for", "parse", "read", "serialize",
+    # the transaction machine (iso18626.machine)
+    "ProtocolError", "Role", "Transaction",
 ]
