@@ -53,5 +53,28 @@ $(BENCH_DIR)/yaz_bench: benchmarks/yaz_bench.c
 oracle:
 	$(MAKE) -C $(SHARED)/tools/yaz-ill-oracle OUT=$(abspath $(ORACLE_DIR))
 
+# Mutation fuzzing of isoill.decode, the framer and iso18626.parse (see docs/security.md and fuzz/).
+# FUZZ_SECONDS per target; FUZZ_TARGET=ber|framer|xml|all; FUZZ_INPUTS caps the inputs per target;
+# FUZZ_ENGINE=atheris runs the coverage-guided engine instead (if atheris is installed; else the driver).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= all
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+FUZZ_INPUTS ?= 0
+FUZZ_SEED ?= 1
+FUZZ_ENGINE ?= mutate
+
+fuzz: $(STAMP)
+ifeq ($(FUZZ_ENGINE),atheris)
+	@if $(PY) -c 'import atheris' 2>/dev/null; then \
+	  for t in $(if $(filter all,$(FUZZ_TARGET)),ber framer xml,$(FUZZ_TARGET)); do \
+	    $(PY) -m fuzz.atheris_main --target $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done; \
+	else echo "atheris not installed: using the mutation driver"; \
+	  $(PY) -m fuzz.run --target $(FUZZ_TARGET) --seconds $(FUZZ_SECONDS) --inputs $(FUZZ_INPUTS) \
+	    --jobs $(FUZZ_JOBS) --seed $(FUZZ_SEED); fi
+else
+	$(PY) -m fuzz.run --target $(FUZZ_TARGET) --seconds $(FUZZ_SECONDS) --inputs $(FUZZ_INPUTS) \
+	  --jobs $(FUZZ_JOBS) --seed $(FUZZ_SEED)
+endif
+
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache .hypothesis
