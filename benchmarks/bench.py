@@ -6,7 +6,11 @@ Method (docs/performance.md explains why):
 - Every case of a section runs once per round, in an order rotated each round (A B C, B C A, ...), so slow
   phases of a noisy VM hit every case alike.
 - A Python case runs as a batch calibrated once to about --target-ms (80 ms), with `gc.collect()` before each
-  batch and the collector enabled during it; the batch time divided by its size is one sample.
+  batch and the collector enabled during it. The batch is timed in --repeats (5) equal parts and the fastest
+  part, divided by its size, is the round's sample; the C driver does the same. These VMs flip between speed
+  states about 1.8x apart within milliseconds; the fastest part puts both sides of a ratio in the same state.
+- Time is the process's CPU time by default (--clock cpu), so time slices lost to other processes on a shared
+  host do not count; --clock wall uses the monotonic wall clock (both sides, Python and C, use the same).
 - YAZ's C codec runs as `yaz_bench FILE MS`, one subprocess per round that times its own loops (start-up is not
   counted). It is built by `make bench` into build/bench/ when libyaz-dev is present; otherwise it is skipped.
 - Ratios are taken per round (case / reference in the same round) and reported as medians; µs are medians too.
@@ -76,24 +80,33 @@ class CUnit:
     cases: dict[str, Case]  # JSON field -> case
 
 
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+clock = CLOCKS["cpu"]
+
+
 def calibrate(fn: Callable[[], Any], target: float) -> int:
     n = 1
     while True:
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(n):
             fn()
-        dt = time.perf_counter() - t0
+        dt = clock() - t0
         if dt >= target / 4 or n >= 1 << 22:
             return max(1, int(n * target / max(dt, 1e-9)))
         n *= 4
 
 
-def run_batch(fn: Callable[[], Any], n: int) -> float:
+def run_batch(fn: Callable[[], Any], n: int, repeats: int) -> float:
+    """µs per call: the fastest of `repeats` timed parts of n // repeats calls each."""
+    m = max(1, n // repeats)
+    best = float("inf")
     gc.collect()
-    t0 = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - t0) / n * 1e6
+    for _ in range(repeats):
+        t0 = clock()
+        for _ in range(m):
+            fn()
+        best = min(best, clock() - t0)
+    return best / m * 1e6
 
 
 # ---- BER ----
@@ -111,7 +124,7 @@ def _asn1tools() -> Any:
     return asn1tools.compile_string(text, "ber")
 
 
-def ber_cases(yaz_driver: Path | None, target_ms: float, workdir: Path) -> tuple[list[Case], list[CUnit]]:
+def ber_cases(yaz_driver: Path | None, target_ms: float, workdir: Path, clock_name: str, repeats: int) -> tuple[list[Case], list[CUnit]]:
     cases: list[Case] = []
     units: list[CUnit] = []
     a1t = _asn1tools()
@@ -128,7 +141,8 @@ def ber_cases(yaz_driver: Path | None, target_ms: float, workdir: Path) -> tuple
             path.write_bytes(data)
             dec = Case("ber", label, "decode", "YAZ C (ill_APDU)")
             enc = Case("ber", label, "encode", "YAZ C (ill_APDU)")
-            units.append(CUnit([str(yaz_driver), str(path), str(target_ms)], {"decode_us": dec, "encode_us": enc}))
+            units.append(CUnit([str(yaz_driver), str(path), str(target_ms), clock_name,
+                                str(repeats)], {"decode_us": dec, "encode_us": enc}))
             cases += [dec, enc]
             ref_dec, ref_enc = dec.key, enc.key
         cases += [
@@ -197,7 +211,8 @@ def _xs_encode(xs: Any, d: Any, ns: dict[str, str]) -> bytes:
 
 # ---- the interleaved run ----
 
-def run(cases: list[Case], units: list[CUnit], rounds: int, target_ms: float, log: Callable[[str], None]) -> None:
+def run(cases: list[Case], units: list[CUnit], rounds: int, target_ms: float, repeats: int,
+        log: Callable[[str], None]) -> None:
     target = target_ms / 1000
     timed = [c for c in cases if c.fn is not None]
     for c in timed:
@@ -214,7 +229,7 @@ def run(cases: list[Case], units: list[CUnit], rounds: int, target_ms: float, lo
                     case.samples.append(values[fieldname])
             else:
                 assert item.fn is not None
-                item.samples.append(run_batch(item.fn, item.batch))
+                item.samples.append(run_batch(item.fn, item.batch, repeats))
         log(f"  round {r + 1}/{rounds}")
     by_key = {c.key: c for c in cases}
     for c in cases:
@@ -340,26 +355,38 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--json", type=Path, default=ROOT / "build" / "bench" / "results.json")
     p.add_argument("--yaz-driver", type=Path, default=DEFAULT_YAZ_DRIVER)
     p.add_argument("--framer-mb", type=int, default=100)
+    p.add_argument("--match", default="", help="only cases whose 'message | op | impl' matches this regular "
+                   "expression (and the cases their ratios refer to)")
+    p.add_argument("--repeats", type=int, default=5, help="parts per batch; the fastest part is the sample")
+    p.add_argument("--clock", choices=sorted(CLOCKS), default="cpu", help="process CPU time or wall-clock time")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
+    global clock
+    clock = CLOCKS[args.clock]
     only = set(args.only.split(","))
     log = (lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
     yaz = args.yaz_driver if args.yaz_driver.exists() else None
     if "ber" in only and yaz is None:
         log(f"note: {args.yaz_driver} not built (make bench builds it when libyaz-dev is installed): no C column")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    result: dict[str, Any] = {"environment": environment(yaz), "rounds": args.rounds, "target_ms": args.target_ms}
+    result: dict[str, Any] = {"environment": environment(yaz), "rounds": args.rounds, "target_ms": args.target_ms,
+                              "clock": args.clock, "repeats": args.repeats}
     cases: list[Case] = []
     units: list[CUnit] = []
     if "ber" in only:
-        c, u = ber_cases(yaz, args.target_ms, args.json.parent)
+        c, u = ber_cases(yaz, args.target_ms, args.json.parent, args.clock, args.repeats)
         cases += c
         units += u
     if "xml" in only:
         cases += xml_cases()
+    if args.match:
+        wanted = {c.key for c in cases if re.search(args.match, c.key)}
+        wanted |= {c.ref for c in cases if c.key in wanted and c.ref}
+        cases = [c for c in cases if c.key in wanted]
+        units = [u for u in units if any(c.key in wanted for c in u.cases.values())]
     if cases:
         log(f"{len(cases)} cases, {args.rounds} rounds of ~{args.target_ms:g} ms batches")
-        run(cases, units, args.rounds, args.target_ms, log)
+        run(cases, units, args.rounds, args.target_ms, args.repeats, log)
     result["rows"] = rows = summarise(cases)
     text = table(rows)
     if "framer" in only:

@@ -309,20 +309,42 @@ def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, 
         if f.name in required:
             xml = next(x for x, (fld, _) in table.items() if fld == f.name)
             lines.append(f"    if {var[f.name]} is _ABSENT: raise missing(e, {xml!r})")
-    args = []
+    values = {}
     for f in fields:
         v = var[f.name]
         if f.name in tuple_fields:
-            args.append(f"{f.name}=() if {v} is None else tuple({v})")
+            values[f.name] = f"() if {v} is None else tuple({v})"
         elif f.name in required:
-            args.append(f"{f.name}={v}")
+            values[f.name] = v
         else:
-            args.append(f"{f.name}=None if {v} is _ABSENT else {v}")
-    args.append("extras=() if X is None else tuple(X)")
-    builder = f"B_{cls.__name__}"
-    env[builder] = BUILDERS.get(cls, cls)
-    lines.append(f"    return {builder}({', '.join(args)})")
+            values[f.name] = f"None if {v} is _ABSENT else {v}"
+    values["extras"] = "() if X is None else tuple(X)"
+    builder = BUILDERS.get(cls)
+    if builder is None and _plain(cls) and list(values) == [f.name for f in attrs.fields(cls)]:
+        # attrs' __init__ for a frozen kw_only class matches each keyword and stores it with
+        # object.__setattr__ by name; this class's __init__ does nothing more (see _plain), so the reader
+        # stores each field through its slot descriptor instead: the same object at about half the cost.
+        env[f"K_{cls.__name__}"] = cls
+        lines.append(f"    o = _new(K_{cls.__name__})")
+        for name, value in values.items():
+            env[f"W_{cls.__name__}_{name}"] = getattr(cls, name).__set__
+            lines.append(f"    W_{cls.__name__}_{name}(o, {value})")
+        lines.append("    return o")
+    else:
+        env[f"B_{cls.__name__}"] = builder or cls
+        args = ", ".join(f"{name}={value}" for name, value in values.items())
+        lines.append(f"    return B_{cls.__name__}({args})")
     return "\n".join(lines) + "\n"
+
+
+def _plain(cls: type) -> bool:
+    """Whether attrs' __init__ for cls only stores its arguments: slots, and no validators, converters,
+    __attrs_post_init__ or slots other than the fields."""
+    fields = attrs.fields(cls)
+    slots = {n for c in cls.__mro__ for n in getattr(c, "__slots__", ())} - {"__weakref__"}
+    return ("__slots__" in cls.__dict__ and not hasattr(cls, "__attrs_post_init__")
+            and all(f.validator is None and f.converter is None and f.init for f in fields)
+            and slots == {f.name for f in fields})
 
 
 READERS: dict[type, Callable[[Any, ReadContext | None], Any]] = {}
@@ -333,7 +355,7 @@ def _generate() -> None:
         "_ABSENT": _ABSENT, "SV": SchemeValue, "SCHEME": SCHEME, "READERS": READERS,
         "read_dt": read_dt, "read_int": read_int, "read_dec": read_dec, "read_bool": read_bool,
         "read_enum": read_enum, "read_address": read_address, "unknown": unknown, "duplicate": duplicate,
-        "missing": missing,
+        "missing": missing, "_new": object.__new__,
     }
     for cls, table in _union().items():
         src = _reader_source(cls, table, env)

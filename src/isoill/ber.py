@@ -189,6 +189,19 @@ def decode_oid(b: bytes, s: int, e: int) -> str:
     return ".".join(str(a) for a in head + arcs[1:])
 
 
+# Decoded OBJECT IDENTIFIERs by content octets. Peers use a handful of OIDs (extensions, EXTERNAL references);
+# the cache stops growing at OID_CACHE_SIZE entries so that a hostile peer cannot make it grow without bound.
+OID_CACHE: dict[bytes, str] = {}
+OID_CACHE_SIZE = 256
+
+
+def decode_oid_cached(b: bytes, s: int, e: int) -> str:
+    oid = decode_oid(b, s, e)
+    if len(OID_CACHE) < OID_CACHE_SIZE:
+        OID_CACHE[b[s:e]] = oid
+    return oid
+
+
 def describe_key(key: int) -> str:
     """A readable name for a tag key, for error messages: [APPLICATION 1], [46], UNIVERSAL 27, ..."""
     if key < 0:

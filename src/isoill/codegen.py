@@ -18,6 +18,7 @@ from isoill.errors import DecodeError, EncodeError
 from isoill.schema import (
     CONTEXT,
     DEFAULT,
+    ILL_STRING,
     OPTIONAL,
     REQUIRED,
     UNIVERSAL,
@@ -101,9 +102,9 @@ class _Source:
             "DecodeError": DecodeError, "EncodeError": EncodeError, "RawBER": RawBER, "External": External,
             "SingleASN1Type": SingleASN1Type, "EDIFACTString": EDIFACTString, "_EDI": EDIFACT_CHARACTERS,
             "_hdr": ber.header, "_peek": ber.peek, "_close": ber.close_explicit, "_tlvend": ber.tlv_end,
-            "_dint": ber.decode_int, "_doid": ber.decode_oid, "_eint": ber.encode_int, "_eoid": ber.encode_oid,
+            "_dint": ber.decode_int, "_doid": ber.decode_oid_cached, "_oids": ber.OID_CACHE, "_eint": ber.encode_int, "_eoid": ber.encode_oid,
             "_L": ber.SHORT_LENGTHS, "_ll": ber.long_length, "_I": ber.SMALL_INTS, "_desc": ber.describe_key,
-            "_FAIL": _ENCODE_FAILURES,
+            "_FAIL": _ENCODE_FAILURES, "_new": object.__new__,
         }
         self._consts: dict[Any, str] = {}
         self._n = 0
@@ -137,6 +138,67 @@ class Generator:
         self.src.ns.update(helpers)
         self.pending: list[type] = []
         self.seen: set[type] = set()
+        self._setters: dict[tuple[type, str], str] = {}
+
+    # ---- inlined fast paths ----
+    # A Python call costs about as much as a dozen bytecodes, and a decode makes one header read per TLV (97 for
+    # a typical ILL-Request). So the common case -- a one-octet tag with a short definite length that fits -- is
+    # written inline; anything else (high tags, long or indefinite lengths, truncation) takes the out-of-line
+    # functions in isoill.ber, which also produce every error message, so errors are unchanged.
+    def _emit_header(self, ind: int, k: str, s_: str, e_: str, pos: str, bound: str) -> None:
+        """`k, s, e = _hdr(b, pos, bound)`, with the one-octet tag / short length case inline."""
+        src = self.src
+        src.emit(ind, f"if {pos} + 1 < {bound} and b[{pos} + 1] < 128 and b[{pos}] & 31 != 31:")
+        src.emit(ind + 1, f"{k} = b[{pos}]; {s_} = {pos} + 2; {e_} = {s_} + b[{pos} + 1]")
+        src.emit(ind + 1, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        # Two-octet tags ([31] to [127]: the notes and extensions of every APDU) with a short length.
+        src.emit(ind, f"elif {pos} + 2 < {bound} and b[{pos}] & 31 == 31 and b[{pos} + 1] < 128 and "
+                      f"b[{pos} + 2] < 128:")
+        src.emit(ind + 1, f"{k} = b[{pos}] << 16 | b[{pos} + 1]; {s_} = {pos} + 3; {e_} = {s_} + b[{pos} + 2]")
+        src.emit(ind + 1, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        src.emit(ind, "else:")
+        src.emit(ind + 1, f"{k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+
+    def _emit_peek(self, ind: int, k: str, s_: str, e_: str, stop: str, end: str) -> None:
+        """`k, s, e = _peek(b, i, stop, end)` where stop == end whenever end >= 0; at the end of a definite
+        content only k (-1) is set, since s and e are not read then."""
+        src = self.src
+        # Same as _emit_header, with fewer subscripts: this runs once per component of every SEQUENCE.
+        src.emit(ind, f"if i + 1 < {end}:")
+        src.emit(ind + 1, f"{k} = b[i]; {e_} = b[i + 1]")
+        src.emit(ind + 1, f"if {e_} < 128 and {k} & 31 != 31:")
+        src.emit(ind + 2, f"{s_} = i + 2; {e_} += {s_}")
+        src.emit(ind + 2, f"if {e_} > {end}: {k}, {s_}, {e_} = _hdr(b, i, {end})")
+        src.emit(ind + 1, "else:")
+        src.emit(ind + 2, f"{k}, {s_}, {e_} = _hdr(b, i, {end})")
+        src.emit(ind, f"elif i == {end}: {k} = -1")
+        src.emit(ind, f"else: {k}, {s_}, {e_} = _peek(b, i, {stop}, {end})")
+
+    def _emit_construct(self, ind: int, out: str, cls: type, args: list[str]) -> None:
+        """`out = cls(field=arg, ...)` for the field values `args` (in field order).
+
+        attrs' generated __init__ for a frozen kw_only class matches every keyword and stores each field through
+        object.__setattr__ by name. Where that __init__ does nothing else -- no validator, converter or
+        __attrs_post_init__, and no slots beyond the fields -- the decoder stores the fields itself through
+        each slot's descriptor (`member_descriptor.__set__`): about twice as fast, and the object is identical.
+        """
+        src = self.src
+        k = src.const(cls, "K")
+        fields = attrs.fields(cls)
+        slots = {n for c in cls.__mro__ for n in getattr(c, "__slots__", ())} - {"__weakref__"}
+        plain = ("__slots__" in cls.__dict__ and not hasattr(cls, "__attrs_post_init__")
+                 and all(f.validator is None and f.converter is None and f.init for f in fields)
+                 and slots == {f.name for f in fields})
+        if not plain:
+            src.emit(ind, f"{out} = {k}({', '.join(f'{f.name}={a}' for f, a in zip(fields, args, strict=True))})")
+            return
+        src.emit(ind, f"{out} = _new({k})")
+        for f, a in zip(fields, args, strict=True):
+            key = (cls, f.name)
+            name = self._setters.get(key)
+            if name is None:
+                name = self._setters[key] = src.const(getattr(cls, f.name).__set__, "W")
+            src.emit(ind, f"{name}({out}, {a})")
 
     # ---- bookkeeping ----
     def want(self, cls: type) -> tuple[str, str]:
@@ -192,17 +254,17 @@ class Generator:
         s.emit(1, "if end >= 0: stop = end")
         s.emit(1, "fld = None")
         s.emit(1, "try:")
-        s.emit(2, "k, s, e = _peek(b, i, stop, end)")
+        self._emit_peek(2, "k", "s", "e", "stop", "end")
         args = []
         for attr, spec in specs:
             v = f"v_{attr}"
-            args.append(f"{attr}={v}")
+            args.append(v)
             keys = _field_keys(spec, self._field_type(cls, attr, spec))
             cond = " or ".join(f"k == {key}" for key in keys)
             s.emit(2, f"fld = {spec.asn1_name!r}")
             s.emit(2, f"if {cond}:")
             self._decode_field(spec, self._field_type(cls, attr, spec), v, 3)
-            s.emit(3, "k, s, e = _peek(b, i, stop, end)")
+            self._emit_peek(3, "k", "s", "e", "stop", "end")
             s.emit(2, "else:")
             if spec.presence == REQUIRED:
                 s.emit(3, f"raise DecodeError('missing mandatory component {spec.asn1_name} (found ' + _desc(k) + ')',"
@@ -214,7 +276,7 @@ class Generator:
         s.emit(2, "fld = None")
         s.emit(2, "if k != -1:")
         s.emit(3, f"raise DecodeError('unexpected ' + _desc(k) + ' in {cls.__name__}', offset=i)")
-        s.emit(2, f"obj = {s.const(cls, 'K')}({', '.join(args)})")
+        self._emit_construct(2, "obj", cls, args)
         if ext_hook:
             s.emit(2, "obj = _resolve_external(obj)")
         s.emit(2, "return obj, (end if end >= 0 else i + 2)")
@@ -238,10 +300,23 @@ class Generator:
     def _decode_explicit(self, t: ASN1Type, s_: str, e_: str, stop: str, out: str, ind: int) -> None:
         s = self.src
         k2, s2, e2, st2 = s.var("k"), s.var("s"), s.var("e"), s.var("st")
+        if isinstance(t, IllStringType):
+            # Most components of every APDU are `[n] ILL-String`, nearly always a GeneralString with a short
+            # length that exactly fills the explicit wrapper: that whole TLV is one test and one slice. (A long
+            # form length octet is >= 128, so the chained comparison also rules it out.)
+            s.emit(ind, f"if {e_} - {s_} > 1 and b[{s_}] == 27 and {e_} - {s_} - 2 == b[{s_} + 1] < 128:")
+            s.emit(ind + 1, "try:")
+            s.emit(ind + 2, f"{out} = b[{s_} + 2:{e_}].decode({s.options.charset!r})")
+            s.emit(ind + 1, "except UnicodeDecodeError as u:")
+            s.emit(ind + 2, f"raise DecodeError('GeneralString is not valid {s.options.charset}: ' + u.reason,"
+                            f" offset={s_} + 2 + u.start) from None")
+            s.emit(ind + 1, f"i = {e_}")
+            s.emit(ind, "else:")
+            ind += 1
         s.emit(ind, f"{st2} = {e_} if {e_} >= 0 else {stop}")
-        s.emit(ind, f"{k2}, {s2}, {e2} = _hdr(b, {s_}, {st2})")
+        self._emit_header(ind, k2, s2, e2, s_, st2)
         self._decode_untagged(t, k2, s_, s2, e2, st2, out, ind)
-        s.emit(ind, f"i = _close(b, i, {e_}, {stop})")
+        s.emit(ind, f"if i != {e_}: i = _close(b, i, {e_}, {stop})")
 
     def _decode_untagged(self, t: ASN1Type, k: str, h: str, s_: str, e_: str, stop: str, out: str,
                          ind: int) -> None:
@@ -296,9 +371,8 @@ class Generator:
                 self._decode_content(alt.asn1, s_, e_, stop, tmp, ind + 1)
             else:
                 self._decode_explicit(alt.asn1, s_, e_, stop, tmp, ind + 1)
-            cls = s.const(alt.py_type, "K")
             if alt.wrap:
-                s.emit(ind + 1, f"{out} = {cls}()" if alt.asn1.name == "NULL" else f"{out} = {cls}({tmp})")
+                self._emit_construct(ind + 1, out, alt.py_type, [] if alt.asn1.name == "NULL" else [tmp])
             else:
                 s.emit(ind + 1, f"{out} = {tmp}")
         s.emit(ind, "else:")
@@ -312,8 +386,8 @@ class Generator:
         s = self.src
         if isinstance(t, Primitive):
             name = t.name
-            if name == "INTEGER":
-                s.emit(ind, f"{out} = _dint(b, {s_}, {e_})")
+            if name == "INTEGER":  # one content octet 0..127 inline
+                s.emit(ind, f"{out} = b[{s_}] if {e_} - {s_} == 1 and b[{s_}] < 128 else _dint(b, {s_}, {e_})")
             elif name == "BOOLEAN":
                 s.emit(ind, f"if {e_} - {s_} != 1: raise DecodeError('BOOLEAN must have one content octet',"
                             f" offset={s_})")
@@ -321,10 +395,14 @@ class Generator:
             elif name == "NULL":
                 s.emit(ind, f"if {e_} != {s_}: raise DecodeError('NULL with content octets', offset={s_})")
                 s.emit(ind, f"{out} = None")
-            elif name == "OBJECT IDENTIFIER":
-                s.emit(ind, f"{out} = _doid(b, {s_}, {e_})")
+            elif name == "OBJECT IDENTIFIER":  # the few OIDs a peer uses recur: cached by content octets
+                s.emit(ind, f"{out} = _oids.get(b[{s_}:{e_}])")
+                s.emit(ind, f"if {out} is None: {out} = _doid(b, {s_}, {e_})")
             elif name in ("VisibleString", "PrintableString"):
-                s.emit(ind, f"{out} = _visible(b, {s_}, {e_})")
+                s.emit(ind, "try:")
+                s.emit(ind + 1, f"{out} = b[{s_}:{e_}].decode('ascii')")
+                s.emit(ind, "except UnicodeDecodeError:")
+                s.emit(ind + 1, f"{out} = _visible(b, {s_}, {e_})  # raises the DecodeError")
             elif name == "ObjectDescriptor":
                 s.emit(ind, f"{out} = b[{s_}:{e_}].decode('latin-1')")
             else:  # OCTET STRING, BIT STRING: the content octets
@@ -332,9 +410,15 @@ class Generator:
             s.emit(ind, f"i = {e_}")
         elif isinstance(t, Enumerated):
             m = s.const({int(x): x for x in t.enum}, "M")
-            s.emit(ind, f"{out} = {m}.get(_dint(b, {s_}, {e_}))")
+            # Values 0..127 are one content octet: a 256-entry tuple indexed by that octet (None where the
+            # octet is not a member, or is negative) saves the integer decode and a dict call.
+            table = s.const(tuple(t.enum(n) if 0 <= n < 128 and n in {int(x) for x in t.enum} else None
+                                  for n in range(256)), "E")
+            s.emit(ind, f"{out} = {table}[b[{s_}]] if {e_} - {s_} == 1 else None")
             s.emit(ind, f"if {out} is None:")
-            s.emit(ind + 1, f"raise DecodeError('value ' + str(_dint(b, {s_}, {e_})) + ' is not a {t.name}',"
+            s.emit(ind + 1, f"{out} = {m}.get(_dint(b, {s_}, {e_}))")
+            s.emit(ind + 1, f"if {out} is None:")
+            s.emit(ind + 2, f"raise DecodeError('value ' + str(_dint(b, {s_}, {e_})) + ' is not a {t.name}',"
                             f" offset={s_})")
             s.emit(ind, f"i = {e_}")
         elif isinstance(t, Sequence):
@@ -349,7 +433,7 @@ class Generator:
             s.emit(ind, f"{st} = {e_} if {e_} >= 0 else {stop}")
             s.emit(ind, f"i = {s_}")
             s.emit(ind, "while True:")
-            s.emit(ind + 1, f"{k2}, {s2}, {e2} = _peek(b, i, {st}, {e_})")
+            self._emit_peek(ind + 1, k2, s2, e2, st, e_)
             s.emit(ind + 1, f"if {k2} == -1: break")
             s.emit(ind + 1, f"{j} = i")
             self._decode_untagged(t.element, k2, j, s2, e2, st, item, ind + 1)
@@ -393,6 +477,8 @@ class Generator:
                 self._encode_content(t, "x", c, ind)
                 octets = s.const(identifier_octets(spec.tag_class, _is_constructed(t), tag), "T")
                 s.emit(ind, f"{tlv} = {octets} + (_L[len({c})] if len({c}) < 128 else _ll(len({c}))) + {c}")
+            elif isinstance(t, IllStringType):
+                self._encode_explicit_string(identifier_octets(spec.tag_class, True, tag), "x", tlv, ind)
             else:
                 c = s.var("c")
                 self._encode_untagged(t, "x", c, ind)
@@ -406,6 +492,19 @@ class Generator:
         s.emit(1, "except _FAIL as x:")
         s.emit(2, "raise EncodeError(type(x).__name__ + ': ' + str(x), path=[f for f in (fld,) if f]) from x")
         s.emit(0, "")
+
+    def _encode_explicit_string(self, octets: bytes, x: str, out: str, ind: int) -> None:
+        """`[n] EXPLICIT ILL-String` holding a str: the four header octets of both TLVs depend only on the
+        encoded length, so for lengths below 126 they come prebuilt from a table (one index, one concat)."""
+        s = self.src
+        c = s.var("c")
+        table = s.const(tuple(octets + bytes((m + 2, 0x1B, m)) for m in range(126)), "H")
+        s.emit(ind, f"if type({x}) is str and len({c} := {x}.encode({s.options.charset!r})) < 126:")
+        s.emit(ind + 1, f"{out} = {table}[len({c})] + {c}")
+        s.emit(ind, "else:")
+        c2 = s.var("c")
+        self._encode_untagged(ILL_STRING, x, c2, ind + 1)
+        self._wrap(octets, c2, out, ind + 1)
 
     def _wrap(self, octets: bytes, c: str, out: str, ind: int) -> None:
         o = self.src.const(octets, "T")
