@@ -16,6 +16,7 @@ import attrs
 from isoill import ber
 from isoill.errors import DecodeError, EncodeError
 from isoill.schema import (
+    BOOLEAN,
     CONTEXT,
     DEFAULT,
     ILL_STRING,
@@ -472,6 +473,19 @@ class Generator:
                     raise ValueError(f"{spec.asn1_name} can be tagged {(spec.tag, *spec.alt_tags)}, not {tag}")
             if tag is None:
                 self._encode_untagged(t, "x", tlv, ind)
+            elif spec.implicit and isinstance(t, Enumerated):
+                # The whole TLV of each member, prebuilt (a bool would find 0/1's entry: refused first).
+                ident = identifier_octets(spec.tag_class, False, tag)
+                table = s.const({int(m): ident + ber.length(len(ber.encode_int(int(m)))) + ber.encode_int(int(m))
+                                 for m in t.enum}, "N")
+                s.emit(ind, f"{tlv} = None if type(x) is bool else {table}.get(x)")
+                s.emit(ind, f"if {tlv} is None: raise ValueError(repr(x) + ' is not a {t.name}')")
+            elif spec.implicit and t is BOOLEAN:  # TRUE as 01, the value this codec has always written
+                ident = identifier_octets(spec.tag_class, False, tag)
+                yes, no = s.const(ident + b"\x01\x01", "T"), s.const(ident + b"\x01\x00", "T")
+                s.emit(ind, f"if x is True: {tlv} = {yes}")
+                s.emit(ind, f"elif x is False: {tlv} = {no}")
+                s.emit(ind, "else: raise TypeError('BOOLEAN expected, not ' + type(x).__name__)")
             elif spec.implicit:
                 c = s.var("c")
                 self._encode_content(t, "x", c, ind)
