@@ -81,12 +81,25 @@ def _save(target: str, tag: str, data: bytes, text: str) -> str:
 
 
 def _worker(args: tuple[str, int, float, int]) -> dict[str, Any]:
-    target, wseed, seconds, max_inputs = args
+    # A pool worker process: cap its address space so that unbounded allocation shows as MemoryError.
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, resource.getrlimit(resource.RLIMIT_AS)[1]))
     except (ValueError, OSError):
         pass
-    signal.signal(signal.SIGALRM, _on_alarm)
+    return work(*args)
+
+
+def work(target: str, wseed: int, seconds: float, max_inputs: int) -> dict[str, Any]:
+    """Fuzz one target in this process: until `seconds` pass (0: no time limit) or `max_inputs` are tried."""
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        return _loop(target, wseed, seconds, max_inputs)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _loop(target: str, wseed: int, seconds: float, max_inputs: int) -> dict[str, Any]:
     check: Callable[[bytes], str] = TARGETS[target]
     fmt = FORMATS[target]
     corpus = seed_corpus(target)
@@ -149,13 +162,10 @@ def _merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 def fuzz(target: str, *, seconds: float, inputs: int, jobs: int, seed: int) -> dict[str, Any]:
     per_job = -(-inputs // jobs) if inputs else sys.maxsize
-    work = [(target, seed * 1000 + j, seconds, per_job) for j in range(jobs)]
+    tasks = [(target, seed * 1000 + j, seconds, per_job) for j in range(jobs)]
     t0 = time.monotonic()
-    if jobs == 1:
-        parts = [_worker(work[0])]
-    else:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_worker, work)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        parts = pool.map(_worker, tasks)
     result = _merge(parts)
     result.update(target=target, seconds=round(time.monotonic() - t0, 1), jobs=jobs, seed=seed,
                   seeds=len(seed_corpus(target)), python=sys.version.split()[0])

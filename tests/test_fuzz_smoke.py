@@ -70,7 +70,7 @@ def test_xml_parse_mutated(data: bytes) -> None:
 
 @pytest.mark.parametrize("target,count", [("ber", 5000), ("framer", 1500), ("xml", 2000)])
 def test_make_fuzz_driver_short_run(target: str, count: int) -> None:
-    stats = run._worker((target, 7, 0.0, count))
+    stats = run.work(target, 7, 0.0, count)
     assert stats["inputs"] == count
     assert stats["ok"] > 0 and stats["refused"] > 0  # the mutations reach both outcomes
     found = {sig for sig in stats["findings"] if sig.split("|")[0] not in targets.KNOWN}

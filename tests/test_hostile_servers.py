@@ -15,6 +15,7 @@ import contextlib
 import logging
 import random
 import resource
+import socket
 import sys
 import threading
 import time
@@ -83,7 +84,17 @@ class Threaded:
     def __enter__(self) -> Threaded:
         self._thread.start()
         assert self._ready.wait(20), "server did not start"
-        return self
+        # http.serve announces the port before hypercorn has called listen() on it (see report): wait until it
+        # accepts, so that the tests measure the server under attack, not its start-up.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection((HOST, self.port), timeout=1).close()
+                return self
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def __exit__(self, *exc: object) -> None:
         assert self._stop is not None
@@ -121,6 +132,8 @@ async def ill_exchange(port: int, data: bytes = CANCEL) -> bytes | None:
     try:
         await conn.send(data)
         return await conn.receive(ANSWER_WITHIN)
+    except ConnectionError:
+        return None
     finally:
         await conn.close()
 
@@ -197,6 +210,14 @@ async def trickle(port: int, data: bytes, delay: float, stop: asyncio.Event, pre
             await asyncio.wait_for(writer.wait_closed(), 1)
 
 
+async def until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll `condition` (the server's counters live in another thread) until true or `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return condition()
+
+
 def run(coro: Awaitable[Any], timeout: float = 120) -> Any:
     async def bounded() -> Any:
         return await asyncio.wait_for(coro, timeout)
@@ -219,21 +240,19 @@ def test_ill_server_answers_during_a_1000_connection_flood_within_its_limit(fds:
     async def go() -> None:
         async with flood(threaded.port, FLOOD) as writers:
             assert len(writers) == FLOOD
-            await asyncio.sleep(0.2)
-            assert holder[0].connections >= FLOOD - 5  # the flood is really being held by the server
+            # The flood is really being held by the server.
+            assert await until(lambda: holder[0].connections >= FLOOD - 5)
             assert await good_ill_client(threaded.port, 10) == [CANCEL] * 10
             # The idle timeout then clears the flood by itself.
-            deadline = time.monotonic() + limits.idle_timeout + 10
-            while holder[0].connections and time.monotonic() < deadline:
-                await asyncio.sleep(0.2)
-            assert holder[0].connections == 0
+            assert await until(lambda: holder[0].connections == 0, limits.idle_timeout + 10)
             assert await ill_exchange(threaded.port) == CANCEL
 
     with threaded:
         run(go())
 
 
-@pytest.mark.xfail(strict=True, reason="ILLServer has no eviction when max_connections (default 200) is reached: "
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="ILLServer has no eviction when max_connections (default 200) is reached: "
                    "a flood of idle connections holds every slot and each new client is closed at once until the "
                    "idle timeout (default 120 s) frees them; no per-address limit either")
 def test_ill_server_answers_during_a_1000_connection_flood_with_default_limits(fds: None) -> None:
@@ -241,8 +260,8 @@ def test_ill_server_answers_during_a_1000_connection_flood_with_default_limits(f
 
     async def go() -> None:
         async with flood(threaded.port, FLOOD):
-            await asyncio.sleep(0.2)
-            assert holder[0].connections == net.Limits().max_connections
+            if not await until(lambda: holder[0].connections == net.Limits().max_connections):
+                raise RuntimeError("the flood did not fill the server")  # a broken setup, not the expected failure
             assert await good_ill_client(threaded.port, 3) == [CANCEL] * 3
 
     with threaded:
@@ -256,8 +275,7 @@ def test_ill_server_keeps_answering_during_a_slowloris() -> None:
     async def go() -> None:
         stop = asyncio.Event()
         slow = [asyncio.create_task(trickle(threaded.port, CANCEL, 0.05, stop, after=i * 0.002)) for i in range(100)]
-        await asyncio.sleep(0.5)
-        assert holder[0].connections >= 90
+        assert await until(lambda: holder[0].connections >= 90)
         t0 = time.monotonic()
         assert await good_ill_client(threaded.port, 10) == [CANCEL] * 10
         assert time.monotonic() - t0 < ANSWER_WITHIN
@@ -268,7 +286,8 @@ def test_ill_server_keeps_answering_during_a_slowloris() -> None:
         run(go())
 
 
-@pytest.mark.xfail(strict=True, reason="net._Connection.run recomputes the read deadline after every chunk, so "
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="net._Connection.run recomputes the read deadline after every chunk, so "
                    "read_timeout bounds the gap between octets, not the time to receive a whole APDU as Limits "
                    "documents: a trickle of one octet per read_timeout/2 holds a connection indefinitely")
 def test_ill_server_read_timeout_cuts_off_a_trickled_apdu() -> None:
@@ -319,7 +338,11 @@ def test_ill_server_refuses_garbage_and_mutated_apdus_and_keeps_serving(caplog: 
 
     with caplog.at_level(logging.INFO, logger="isoill.net"), threaded:
         run(go())
-    assert not [r for r in caplog.records if "connection failed" in r.getMessage()]
+    # An exception escaping a connection is logged as "connection failed". A reset by the peer (this test's
+    # clients close at once) is a transport event, not a decoding failure; anything else would be a bug.
+    failures = [r for r in caplog.records if "connection failed" in r.getMessage()
+                and not (r.exc_info and isinstance(r.exc_info[1], ConnectionError))]
+    assert not failures, [r.exc_info for r in failures]
 
 
 def test_ill_handler_exception_gets_an_error_report_a_log_entry_and_the_server_keeps_serving(
@@ -357,7 +380,8 @@ def test_http_server_answers_during_a_1000_connection_flood(fds: None) -> None:
 
     async def go() -> None:
         async with flood(threaded.port, FLOOD) as writers:
-            assert len(writers) == FLOOD
+            # hypercorn's listen backlog (100) may refuse a few when its accept loop falls behind.
+            assert len(writers) >= 0.9 * FLOOD
             await asyncio.sleep(0.2)
             t0 = time.monotonic()
             assert await good_http_client(threaded.port, 10) == [200] * 10
