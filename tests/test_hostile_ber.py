@@ -204,9 +204,6 @@ def test_a_framing_error_sticks() -> None:
         framer.feed(CANCEL)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="Framer.feed discards the APDUs it completed earlier in the same call "
-                   "when it then raises FramingError (found by fuzz: framer-drops-apdus-on-error)")
 def test_apdus_before_bad_framing_in_the_same_chunk_are_not_lost() -> None:
     framer = Framer()
     got: list[bytes] = []

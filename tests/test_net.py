@@ -123,6 +123,25 @@ def test_malformed_input_gets_general_problem_and_close_and_server_survives(junk
     run(go())
 
 
+def test_apdus_before_bad_framing_in_one_write_are_handled_then_refused_and_closed_at_once() -> None:
+    async def go() -> None:
+        rec = Recorder(echo_status)
+        async with net.ILLServer(rec, port=0, track=False) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as conn:
+                await conn.send(REQUEST + MESSAGE + b"GET / HTTP/1.1\r\n")  # one write, the peer then waits
+                t0 = asyncio.get_running_loop().time()
+                replies = [await conn.receive(SAFETY) for _ in range(3)]
+                assert await closed_after(conn)
+                # Closed without waiting for more octets or for a timeout.
+                assert asyncio.get_running_loop().time() - t0 < 2.0
+        assert [i.data for i in rec.seen] == [REQUEST, MESSAGE]
+        assert all(r is not None for r in replies)
+        assert [isoill.decode(r).status_report is not None for r in replies if r is not None] == [True, True, False]
+        assert replies[2] is not None and error_of(replies[2]) == E.GeneralProblem.BADLY_STRUCTURED_APDU
+
+    run(go())
+
+
 def test_handler_exception_is_reported_logged_and_connection_keeps_serving(
         caplog: pytest.LogCaptureFixture) -> None:
     async def flaky(incoming: net.Incoming) -> None:

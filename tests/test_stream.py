@@ -144,9 +144,47 @@ def test_bad_framing_is_an_error_and_sticks(junk: bytes, reason: str) -> None:
 
 def test_error_offset_counts_earlier_apdus() -> None:
     framer = Framer()
+    framer.feed(APDUS[0])
     with pytest.raises(FramingError) as info:
-        framer.feed(APDUS[0] + b"\x00\x00")
+        framer.feed(b"\x00\x00")
     assert info.value.offset == len(APDUS[0])
+
+
+def test_apdus_before_bad_framing_in_one_feed_come_first_then_the_error() -> None:
+    framer = Framer()
+    assert framer.feed(APDUS[0] + APDUS[1] + b"\x00\x00" + APDUS[2]) == [APDUS[0], APDUS[1]]
+    assert framer.failed
+    assert framer.error is not None and framer.error.offset == len(APDUS[0]) + len(APDUS[1])
+    with pytest.raises(FramingError, match="end-of-contents") as info:
+        framer.feed(b"")
+    assert info.value is framer.error
+    with pytest.raises(FramingError):
+        framer.feed(APDUS[0])  # still no resynchronisation
+    with pytest.raises(FramingError, match="end-of-contents"):
+        framer.eof()
+
+
+def test_pending_framing_error_is_raised_by_eof() -> None:
+    framer = Framer()
+    assert not framer.failed and framer.error is None
+    assert framer.feed(APDUS[0] + b"GET / HTTP/1.1\r\n") == [APDUS[0]]
+    with pytest.raises(FramingError, match="APPLICATION"):
+        framer.eof()
+
+
+@given(st.lists(apdu(), min_size=1, max_size=4), st.sampled_from([b"\x00\x00", b"GET /", b"\x30\x00"]),
+       st.lists(st.integers(0, 10_000), max_size=8))
+@settings(max_examples=100, deadline=None)
+def test_every_apdu_before_bad_framing_is_returned_whatever_the_chunking(
+        apdus: list[bytes], junk: bytes, cuts: list[int]) -> None:
+    data = b"".join(apdus) + junk
+    framer = Framer()
+    out: list[bytes] = []
+    with pytest.raises(FramingError):
+        for c in chunked(data, cuts):
+            out += framer.feed(c)
+        framer.eof()
+    assert out == apdus
 
 
 def test_application_only_can_be_relaxed() -> None:

@@ -68,6 +68,8 @@ def _split_apdus(data: bytes) -> list[bytes]:
     framer = Framer(max_size=1 << 40)
     try:
         apdus = framer.feed(data)
+        if framer.error is not None:  # bad octets after whole APDUs
+            raise framer.error
     except FramingError as exc:
         raise Failure(f"not BER APDUs: {exc}", EXIT_INVALID) from None
     if framer.in_apdu:

@@ -232,13 +232,16 @@ class _Connection:
             try:
                 apdus = framer.feed(chunk)
             except FramingError as exc:
-                log.warning("%s:%d: bad framing: %s", *self.peer, exc)
-                await self._refuse(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, f"bad framing: {exc}")
+                await self._bad_framing(exc)
                 return
+            # APDUs that arrived before bad octets in the same chunk are handled first; then the error is answered.
             for data in apdus:
                 await self._one(data)
                 if self.closing:
                     return
+            if framer.error is not None:
+                await self._bad_framing(framer.error)
+                return
             deadline = (loop.time() + limits.read_timeout) if framer.in_apdu else None
 
     async def _one(self, data: bytes) -> None:
@@ -261,6 +264,10 @@ class _Connection:
         except Exception as exc:  # a bug in the application must not take the connection or server down
             log.exception("%s:%d: handler failed on %s", *self.peer, type(apdu).__name__)
             await self._refuse(E.GeneralProblem.OTHER, apdu, f"internal error: {type(exc).__name__}")
+
+    async def _bad_framing(self, exc: FramingError) -> None:
+        log.warning("%s:%d: bad framing: %s", *self.peer, exc)
+        await self._refuse(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, f"bad framing: {exc}")
 
     async def _refuse(self, problem: E.GeneralProblem, about: APDU | None, note: str) -> None:
         with contextlib.suppress(OSError, asyncio.TimeoutError):
@@ -405,6 +412,8 @@ class ILLConnection:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not self._pending:
+            if self.framer.error is not None:  # bad octets after the APDUs already returned
+                raise self.framer.error
             if self.closed_by_peer:
                 return None
             remaining = deadline - loop.time()

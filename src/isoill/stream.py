@@ -27,7 +27,10 @@ class Framer:
     """Splits a byte stream into APDUs.
 
     `feed(data)` returns the APDUs completed by `data` (possibly none, possibly several), each as the exact
-    octets received. After a `FramingError` the framer refuses more input: a stream has no resynchronisation
+    octets received. Bad framing raises `FramingError`; if `data` completed APDUs before the bad octets, those
+    APDUs are returned first and the error is kept in `error` and raised by the next `feed()` or `eof()`, so a
+    caller handles the good APDUs and then sees the failure (check `error` to act on it without waiting for
+    more input). After a `FramingError` the framer refuses more input: a stream has no resynchronisation
     point, so the connection must be closed. `offset` counts octets consumed, for error messages.
 
     `application_only` (default) requires each APDU to start with a constructed [APPLICATION n] tag, which
@@ -59,12 +62,23 @@ class Framer:
         return len(self._buf)
 
     @property
+    def error(self) -> FramingError | None:
+        """The framing error, once the stream is known to be bad (even before `feed`/`eof` has raised it)."""
+        return self._error
+
+    @property
+    def failed(self) -> bool:
+        """True once the stream is known to be bad: nothing more can be read from it."""
+        return self._error is not None
+
+    @property
     def in_apdu(self) -> bool:
         """True when part of an APDU has been received (closing now would lose it)."""
         return bool(self._buf)
 
     def feed(self, data: bytes) -> list[bytes]:
-        """Add received octets; return the APDUs they complete. Raises `FramingError` on bad framing."""
+        """Add received octets; return the APDUs they complete. Raises `FramingError` on bad framing, unless
+        APDUs were completed before it in this call: then they are returned and the error is raised next time."""
         if self._error is not None:
             raise self._error
         self._buf += data
@@ -81,12 +95,15 @@ class Framer:
                 self._depth = 0
         except FramingError as exc:
             self._error = exc
-            raise
+            if not out:
+                raise
         return out
 
     def eof(self) -> None:
-        """The peer closed the stream: raises `FramingError` if an APDU was cut off."""
-        if self._error is None and self._buf:
+        """The peer closed the stream: raises `FramingError` if an APDU was cut off or the stream was bad."""
+        if self._error is not None:
+            raise self._error
+        if self._buf:
             self._error = FramingError(f"connection closed inside an APDU ({len(self._buf)} octets received)",
                                        offset=self._consumed)
             raise self._error
