@@ -286,10 +286,6 @@ def test_ill_server_keeps_answering_during_a_slowloris() -> None:
         run(go())
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="net._Connection.run recomputes the read deadline after every chunk, so "
-                   "read_timeout bounds the gap between octets, not the time to receive a whole APDU as Limits "
-                   "documents: a trickle of one octet per read_timeout/2 holds a connection indefinitely")
 def test_ill_server_read_timeout_cuts_off_a_trickled_apdu() -> None:
     limits = net.Limits(read_timeout=1.0, idle_timeout=2.0)
     threaded, holder = ill_server(limits)

@@ -242,7 +242,12 @@ class _Connection:
             if framer.error is not None:
                 await self._bad_framing(framer.error)
                 return
-            deadline = (loop.time() + limits.read_timeout) if framer.in_apdu else None
+            # read_timeout bounds a whole APDU: the deadline is set when its first octets arrive (counted from
+            # after the handlers of the APDUs completed by the same chunk) and later chunks do not extend it.
+            if not framer.in_apdu:
+                deadline = None
+            elif deadline is None or apdus:
+                deadline = loop.time() + limits.read_timeout
 
     async def _one(self, data: bytes) -> None:
         server = self.server
