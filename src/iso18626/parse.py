@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from itertools import islice
 from typing import Any
 
 import attrs
@@ -24,6 +25,8 @@ from .schema import validator
 DEFAULT_MAX_BYTES = 1 << 20
 DEFAULT_MAX_DEPTH = 32
 DEFAULT_MAX_ATTRIBUTES = 16
+DEFAULT_MAX_ELEMENTS = 10_000  # a real message has well under 100 (OCLC's largest sample: 90)
+_MIN_ELEMENT_OCTETS = 4  # the shortest element is <a/>: 4 characters of at least one octet each
 _Q = "{" + T.NS + "}"
 _ENVELOPE = _Q + "ISO18626Message"
 _VERSION = _Q + "version"
@@ -69,7 +72,7 @@ def _bad(detail: str, path: str = "", error_type: ErrorType = ErrorType.BADLY_FO
     return ValidationError(error_type, detail, path, extract(root) if root is not None else None)
 
 
-def _tree(data: bytes | str, max_bytes: int) -> Any:
+def _tree(data: bytes | str, max_bytes: int, max_elements: int = DEFAULT_MAX_ELEMENTS) -> Any:
     if isinstance(data, str):
         data = data.encode("utf-8")
         if data.startswith(b"<?xml"):  # the declaration may name another encoding than the one we just used
@@ -88,6 +91,11 @@ def _tree(data: bytes | str, max_bytes: int) -> Any:
     info: Any = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None:  # e.g. a UTF-16 document the byte scan missed
         raise _bad("DOCTYPE and entity declarations are not allowed")
+    # A document shorter than 4 octets per allowed element cannot hold too many (whatever its encoding):
+    # real messages skip the count; longer ones are counted, stopping one past the limit.
+    if len(data) > _MIN_ELEMENT_OCTETS * max_elements and (
+            sum(1 for _ in islice(root.iter(), max_elements + 1)) > max_elements):
+        raise _bad(f"more than {max_elements} elements")
     return root
 
 
@@ -200,12 +208,13 @@ def _read(root: Any, c: ReadContext | None) -> Message:
 
 
 def read(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
-         max_depth: int = DEFAULT_MAX_DEPTH, max_attributes: int = DEFAULT_MAX_ATTRIBUTES) -> Parsed:
+         max_depth: int = DEFAULT_MAX_DEPTH, max_attributes: int = DEFAULT_MAX_ATTRIBUTES,
+         max_elements: int = DEFAULT_MAX_ELEMENTS) -> Parsed:
     """Parse one ISO 18626 document and say which version it is and what was repaired.
 
     Raises ValidationError (a ValueError) with the errorType to answer with. See docs/iso18626.md.
     """
-    root = _tree(data, max_bytes)
+    root = _tree(data, max_bytes, max_elements)
     if root.tag == _ENVELOPE:
         version = _validate_any(root)
         if version is not None:
@@ -234,10 +243,12 @@ def read(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX
 
 
 def parse(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
-          max_depth: int = DEFAULT_MAX_DEPTH, max_attributes: int = DEFAULT_MAX_ATTRIBUTES) -> Message:
+          max_depth: int = DEFAULT_MAX_DEPTH, max_attributes: int = DEFAULT_MAX_ATTRIBUTES,
+          max_elements: int = DEFAULT_MAX_ELEMENTS) -> Message:
     """Parse one ISO 18626 document into a message. With strict=False each repair is issued as a RepairWarning
     (use `read()` to get them as data)."""
-    result = read(data, strict=strict, max_bytes=max_bytes, max_depth=max_depth, max_attributes=max_attributes)
+    result = read(data, strict=strict, max_bytes=max_bytes, max_depth=max_depth, max_attributes=max_attributes,
+                  max_elements=max_elements)
     for repair in result.repairs:
         warnings.warn(RepairWarning(repair), stacklevel=2)
     return result.message

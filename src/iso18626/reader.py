@@ -183,16 +183,24 @@ def unknown(ch: Any, c: ReadContext | None, extras: list[str] | None) -> list[st
     if c is None:
         raise _fail(ch, "unexpected element", ErrorType.UNRECOGNISED_DATA_ELEMENT)
     c.warn("unknown-element", ch, "kept verbatim in extras")
-    text = etree.tostring(ch, encoding="unicode", with_tail=False)
-    return [text] if extras is None else extras + [text]
+    return _keep(ch, extras)
 
 
 def duplicate(ch: Any, c: ReadContext | None, extras: list[str] | None) -> list[str] | None:
     if c is None:
         raise _fail(ch, "element repeated", ErrorType.BADLY_FORMED_MESSAGE)
     c.warn("duplicate-element", ch, "only the first is read; this one is kept verbatim in extras")
+    return _keep(ch, extras)
+
+
+def _keep(ch: Any, extras: list[str] | None) -> list[str]:
+    """Append ch's text to the element's extras list, made once per element and grown in place (the reader
+    freezes it into a tuple once, at the end): linear in the number of kept elements."""
     text = etree.tostring(ch, encoding="unicode", with_tail=False)
-    return [text] if extras is None else extras + [text]
+    if extras is None:
+        return [text]
+    extras.append(text)
+    return extras
 
 
 def missing(parent: Any, name: str) -> ValidationError:
@@ -300,7 +308,8 @@ def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, 
         kw = "elif"
         if field in tuple_fields:
             lines.append(f"            x = {conv}")
-            lines.append(f"            {v} = [x] if {v} is None else {v} + [x]")
+            lines.append(f"            if {v} is None: {v} = [x]")
+            lines.append(f"            else: {v}.append(x)")
         else:
             lines.append(f"            if {v} is not _ABSENT: X = duplicate(ch, c, X)")
             lines.append(f"            else: {v} = {conv}")
