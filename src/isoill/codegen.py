@@ -108,6 +108,7 @@ class _Source:
             "_FAIL": _ENCODE_FAILURES, "_new": object.__new__,
         }
         self._consts: dict[Any, str] = {}
+        self._tables: dict[tuple[str, bytes], str] = {}
         self._n = 0
 
     def const(self, value: Any, prefix: str = "C") -> str:
@@ -117,6 +118,13 @@ class _Source:
             name = f"_{prefix}{len(self._consts)}"
             self._consts[key] = name
             self.ns[name] = value
+        return name
+
+    def table(self, key: tuple[str, bytes], build: Callable[[], tuple[bytes, ...]]) -> str:
+        """A prebuilt header table, shared by every use of the same identifier octets."""
+        name = self._tables.get(key)
+        if name is None:
+            name = self._tables[key] = self.const(build(), "H")
         return name
 
     def var(self, prefix: str) -> str:
@@ -489,15 +497,13 @@ class Generator:
             elif spec.implicit:
                 c = s.var("c")
                 self._encode_content(t, "x", c, ind)
-                octets = s.const(identifier_octets(spec.tag_class, _is_constructed(t), tag), "T")
-                s.emit(ind, f"{tlv} = {octets} + (_L[len({c})] if len({c}) < 128 else _ll(len({c}))) + {c}")
+                self._wrap(identifier_octets(spec.tag_class, _is_constructed(t), tag), c, tlv, ind)
             elif isinstance(t, IllStringType):
                 self._encode_explicit_string(identifier_octets(spec.tag_class, True, tag), "x", tlv, ind)
             else:
                 c = s.var("c")
                 self._encode_untagged(t, "x", c, ind)
-                octets = s.const(identifier_octets(spec.tag_class, True, tag), "T")
-                s.emit(ind, f"{tlv} = {octets} + (_L[len({c})] if len({c}) < 128 else _ll(len({c}))) + {c}")
+                self._wrap(identifier_octets(spec.tag_class, True, tag), c, tlv, ind)
             s.emit(ind, f"p.append({tlv})")
         s.emit(2, "return b''.join(p)")
         s.emit(1, "except EncodeError as x:")
@@ -512,7 +518,7 @@ class Generator:
         encoded length, so for lengths below 126 they come prebuilt from a table (one index, one concat)."""
         s = self.src
         c = s.var("c")
-        table = s.const(tuple(octets + bytes((m + 2, 0x1B, m)) for m in range(126)), "H")
+        table = s.table(("string", octets), lambda: tuple(octets + bytes((m + 2, 0x1B, m)) for m in range(126)))
         s.emit(ind, f"if type({x}) is str and len({c} := {x}.encode({s.options.charset!r})) < 126:")
         s.emit(ind + 1, f"{out} = {table}[len({c})] + {c}")
         s.emit(ind, "else:")
@@ -521,8 +527,12 @@ class Generator:
         self._wrap(octets, c2, out, ind + 1)
 
     def _wrap(self, octets: bytes, c: str, out: str, ind: int) -> None:
-        o = self.src.const(octets, "T")
-        self.src.emit(ind, f"{out} = {o} + (_L[len({c})] if len({c}) < 128 else _ll(len({c}))) + {c}")
+        """`out = identifier + length + c`. For short lengths the identifier and length octets come prebuilt
+        from a per-identifier table indexed by the length: one len(), one index, one concatenation."""
+        s = self.src
+        o = s.const(octets, "T")
+        table = s.table(("wrap", octets), lambda: tuple(octets + bytes((m,)) for m in range(128)))
+        s.emit(ind, f"{out} = {table}[n] + {c} if (n := len({c})) < 128 else {o} + _ll(n) + {c}")
 
     def _encode_untagged(self, t: ASN1Type, x: str, out: str, ind: int) -> None:
         """Code that sets `out` to the complete TLV of value x in its untagged form."""
