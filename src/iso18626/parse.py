@@ -238,7 +238,8 @@ def read(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX
         _check_header_mir(root, version, c)
         if first is not None:
             c.repairs.append(Repair("schema-invalid", _clean_path(first.path), first.message))
-        return Parsed(_read(root, c), version, declared, tuple(c.repairs))
+        message = _read(root, c)
+        return Parsed(message, version, declared, c.final())
     return Parsed(_read(root, None), version, declared, tuple(c.repairs))
 
 
@@ -291,18 +292,23 @@ def _repair_tree(root: Any, c: ReadContext) -> tuple[Any, str | None]:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
+        original: list[tuple[str, str]] | None = None
         for key in list(el.attrib):
             if key == _VERSION and el is root or key == _SCHEME:
                 continue
             qn = etree.QName(key)
             if qn.namespace == _XSI:
                 continue
+            if original is None:  # kept for the reader: an element it keeps verbatim gets them back
+                original = list(el.attrib.items())
+                c.stripped[el] = (original, [])
             value = el.attrib.pop(key)
             if qn.localname == "scheme" and _SCHEME not in el.attrib:
                 el.set(_SCHEME, value)
                 c.warn("unqualified-scheme", el, f"scheme={value!r}")
             else:
                 c.warn("unknown-attribute", el, f"{key}={value!r} ignored")
+            c.stripped[el][1].append(c.repairs[-1])
     if not any(isinstance(ch.tag, str) for ch in root):
         raise _bad("ISO18626Message holds no message", "/ISO18626Message", root=root)
     return root, declared

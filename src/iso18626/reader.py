@@ -43,13 +43,37 @@ def element_path(el: Any) -> str:
 
 
 class ReadContext:
-    """Collects repairs during a lenient read (strict reads pass None instead)."""
+    """Collects repairs during a lenient read (strict reads pass None instead).
+
+    `stripped` maps each element the repair pass took attributes from to its original attributes and the
+    repairs that reported them: an element the reader then keeps verbatim in extras gets them back (see
+    `restore`), and those repairs are withdrawn (the attributes are not ignored after all).
+    """
 
     def __init__(self) -> None:
         self.repairs: list[Repair] = []
+        self.stripped: dict[Any, tuple[list[tuple[str, str]], list[Repair]]] = {}
+        self._withdrawn: set[int] = set()
 
     def warn(self, code: str, el: Any, detail: str) -> None:
         self.repairs.append(Repair(code, element_path(el) if el is not None else "", detail))
+
+    def restore(self, el: Any) -> None:
+        """Give el and its descendants back the attributes the repair pass took (before el is kept verbatim)."""
+        for sub in el.iter():
+            entry = self.stripped.pop(sub, None)
+            if entry is not None:
+                original, notes = entry
+                sub.attrib.clear()
+                for key, value in original:
+                    sub.set(key, value)
+                self._withdrawn.update(map(id, notes))
+
+    def final(self) -> tuple[Repair, ...]:
+        """The repairs to report: all but those withdrawn by `restore`."""
+        if not self._withdrawn:
+            return tuple(self.repairs)
+        return tuple(r for r in self.repairs if id(r) not in self._withdrawn)
 
 
 def _fail(el: Any, detail: str, error_type: ErrorType = ErrorType.UNRECOGNISED_DATA_VALUE) -> ValidationError:
@@ -183,19 +207,22 @@ def unknown(ch: Any, c: ReadContext | None, extras: list[str] | None) -> list[st
     if c is None:
         raise _fail(ch, "unexpected element", ErrorType.UNRECOGNISED_DATA_ELEMENT)
     c.warn("unknown-element", ch, "kept verbatim in extras")
-    return _keep(ch, extras)
+    return _keep(ch, c, extras)
 
 
 def duplicate(ch: Any, c: ReadContext | None, extras: list[str] | None) -> list[str] | None:
     if c is None:
         raise _fail(ch, "element repeated", ErrorType.BADLY_FORMED_MESSAGE)
     c.warn("duplicate-element", ch, "only the first is read; this one is kept verbatim in extras")
-    return _keep(ch, extras)
+    return _keep(ch, c, extras)
 
 
-def _keep(ch: Any, extras: list[str] | None) -> list[str]:
-    """Append ch's text to the element's extras list, made once per element and grown in place (the reader
-    freezes it into a tuple once, at the end): linear in the number of kept elements."""
+def _keep(ch: Any, c: ReadContext, extras: list[str] | None) -> list[str]:
+    """Append ch's text, with the attributes the repair pass took, to the element's extras list, made once per
+    element and grown in place (the reader freezes it into a tuple once, at the end): linear in the number of
+    kept elements."""
+    if c.stripped:
+        c.restore(ch)
     text = etree.tostring(ch, encoding="unicode", with_tail=False)
     if extras is None:
         return [text]
