@@ -170,7 +170,9 @@ def _classify(root: Any, version: str) -> ValidationError:
         name = msg.split("Element '", 1)[-1].split("'", 1)[0].rsplit("}", 1)[-1]
         error_type = (ErrorType.BADLY_FORMED_MESSAGE if name in _KNOWN_NAMES
                       else ErrorType.UNRECOGNISED_DATA_ELEMENT)
-    elif chosen.type_name == "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1":  # an attribute the schema does not know
+    elif chosen.type_name == "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1" or (
+            chosen.type_name == "SCHEMAV_CVC_TYPE_3_1_1" and "is not allowed" in msg):
+        # an attribute the schema does not know (3.2.1 on a complex type, 3.1.1 on a simple-typed leaf)
         error_type = ErrorType.UNRECOGNISED_DATA_ELEMENT
     return _bad(f"{msg} (ISO 18626 {version} schema)", _clean_path(chosen.path), error_type, root)
 
