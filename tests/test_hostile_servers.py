@@ -251,10 +251,6 @@ def test_ill_server_answers_during_a_1000_connection_flood_within_its_limit(fds:
         run(go())
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="ILLServer has no eviction when max_connections (default 200) is reached: "
-                   "a flood of idle connections holds every slot and each new client is closed at once until the "
-                   "idle timeout (default 120 s) frees them; no per-address limit either")
 def test_ill_server_answers_during_a_1000_connection_flood_with_default_limits(fds: None) -> None:
     threaded, holder = ill_server(net.Limits())
 

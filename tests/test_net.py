@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import struct
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -192,20 +194,110 @@ def test_idle_and_read_timeouts_close_the_connection() -> None:
     run(go())
 
 
-def test_connection_limit_closes_extra_connections_only() -> None:
+async def until(condition: Callable[[], bool]) -> bool:
+    for _ in range(int(SAFETY / 0.01)):
+        if condition():
+            return True
+        await asyncio.sleep(0.01)
+    return condition()
+
+
+async def exchanged(conn: net.ILLConnection, apdu: bytes = MESSAGE) -> bool:
+    await conn.send(apdu)
+    return await conn.receive(SAFETY) is not None
+
+
+def test_full_server_closes_the_longest_idle_connection_for_a_newcomer() -> None:
     async def go() -> None:
         rec = Recorder(echo_status)
-        async with net.ILLServer(rec, port=0, limits=net.Limits(max_connections=1), track=False) as server:
-            async with await net.ILLConnection.connect("127.0.0.1", server.port) as first:
-                await first.send(MESSAGE)
-                assert await first.receive(SAFETY) is not None  # the first connection is established
-                async with await net.ILLConnection.connect("127.0.0.1", server.port) as extra:
-                    assert await closed_after(extra)
-                await first.send(SHIPPED)
+        async with net.ILLServer(rec, port=0, limits=net.Limits(max_connections=2), track=False) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as first, \
+                    await net.ILLConnection.connect("127.0.0.1", server.port) as second:
+                assert await exchanged(first)
+                assert await exchanged(second)
+                await first.send(SHIPPED)  # first was idle longer, but is active again now
                 assert await first.receive(SAFETY) is not None
-            assert server.refused_connections == 1
+                async with await net.ILLConnection.connect("127.0.0.1", server.port) as third:
+                    assert await closed_after(second)  # idle longest
+                    assert await exchanged(third)
+                    assert await exchanged(first)
+            assert server.evicted_connections == 1 and server.refused_connections == 0
 
     run(go())
+
+
+def test_full_server_refuses_a_newcomer_when_no_connection_is_idle() -> None:
+    async def go() -> None:
+        release = asyncio.Event()
+
+        async def slow(incoming: net.Incoming) -> None:
+            if isinstance(incoming.apdu, isoill.Shipped):
+                await release.wait()
+            await echo_status(incoming)
+
+        limits = net.Limits(max_connections=2)
+        async with net.ILLServer(Recorder(slow), port=0, limits=limits, track=False) as server:
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as partial, \
+                    await net.ILLConnection.connect("127.0.0.1", server.port) as handling:
+                await partial.send(MESSAGE[:10])  # in the middle of an APDU
+                await handling.send(SHIPPED)  # its handler is running
+                assert await until(lambda: all(not c.idle for c in server._open) and len(server._open) == 2)
+                async with await net.ILLConnection.connect("127.0.0.1", server.port) as extra:
+                    assert await closed_after(extra)
+                await partial.send(MESSAGE[10:])
+                assert await partial.receive(SAFETY) is not None
+                release.set()
+                assert await handling.receive(SAFETY) is not None
+            assert server.refused_connections == 1 and server.evicted_connections == 0
+
+    run(go())
+
+
+def test_full_server_takes_room_from_a_crowded_address_even_inside_an_apdu() -> None:
+    # Three connections from 127.0.0.2 trickling APDUs fill the server; 2 per address is its share when full.
+    async def go() -> None:
+        limits = net.Limits(max_connections=3, max_connections_per_address=2)
+        async with net.ILLServer(Recorder(echo_status), port=0, limits=limits, track=False) as server:
+            crowd = []
+            for _ in range(3):
+                reader, writer = await asyncio.open_connection("127.0.0.1", server.port, local_addr=("127.0.0.2", 0))
+                writer.write(MESSAGE[:10])
+                crowd.append((reader, writer))
+                assert await until(lambda: sum(not c.idle for c in server._open) == len(crowd))
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as other:
+                assert await exchanged(other)
+            assert await crowd[0][0].read() == b""  # the oldest of the crowd was closed for it
+            assert server.evicted_connections == 1 and server.refused_connections == 0
+            # A newcomer from the crowded address only displaces its own connections, not an idle one of another.
+            async with await net.ILLConnection.connect("127.0.0.1", server.port) as other:
+                assert await exchanged(other)
+                assert server.connections == 3
+                reader, writer = await asyncio.open_connection("127.0.0.1", server.port, local_addr=("127.0.0.2", 0))
+                assert await crowd[1][0].read() == b""
+                assert await exchanged(other)
+                assert server.evicted_connections == 2 and server.refused_connections == 0
+                writer.close()
+            for _, writer in crowd:
+                writer.close()
+
+    run(go())
+
+
+def test_peer_reset_is_logged_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    async def go() -> None:
+        async with net.ILLServer(Recorder(), port=0) as server:
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            sock.sendall(MESSAGE[:10])
+            assert await until(lambda: any(c.framer.in_apdu for c in server._open))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()  # RST
+            assert await until(lambda: server.connections == 0)
+
+    with caplog.at_level(logging.DEBUG, logger="isoill.net"):
+        run(go())
+    lost = [r for r in caplog.records if "connection lost" in r.getMessage()]
+    assert lost and all(r.levelno <= logging.INFO and not r.exc_info for r in lost)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_machine_refuses_out_of_order_apdu_with_state_transition_prohibited() -> None:

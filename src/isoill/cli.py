@@ -235,7 +235,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
             done.set()
 
     limits = net.Limits(max_connections=args.max_connections, idle_timeout=args.idle_timeout,
-                        max_apdu_size=args.max_apdu_size)
+                        max_apdu_size=args.max_apdu_size,
+                        max_connections_per_address=args.max_connections_per_address)
 
     async def run() -> None:
         server = net.ILLServer(handle, host=args.host, port=args.port, limits=limits, strict=False)
@@ -371,7 +372,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--save", metavar="DIR", help="also save each APDU's octets as DIR/NNNN-Type.ber")
     s.add_argument("--json", action="store_true", help="print APDUs as JSON")
     s.add_argument("--exit-after", type=int, default=0, metavar="N", help="stop after N APDUs")
-    s.add_argument("--max-connections", type=int, default=200, metavar="N", help="concurrent connections (200)")
+    s.add_argument("--max-connections", type=int, default=200, metavar="N",
+                   help="concurrent connections (200); when full, the longest idle one is closed for a new one")
+    s.add_argument("--max-connections-per-address", type=int, default=64, metavar="N",
+                   help="one peer address's share of a full server (64)")
     s.add_argument("--idle-timeout", type=float, default=120.0, metavar="SECONDS",
                    help="close a connection idle this long (120)")
     s.add_argument("--max-apdu-size", type=int, default=1 << 20, metavar="OCTETS", help="largest APDU (1 MiB)")

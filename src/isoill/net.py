@@ -41,8 +41,17 @@ class Limits:
 
     `idle_timeout`: seconds a connection may sit between APDUs. `read_timeout`: seconds to receive the rest of
     an APDU once its first octet arrived (a slow sender cannot hold a connection with a trickle).
-    `write_timeout`: seconds a reply may take to drain. `max_connections`: concurrent connections per server;
-    more are closed at once. `max_apdu_size` / `max_depth`: see `isoill.stream.Framer`.
+    `write_timeout`: seconds a reply may take to drain. `max_apdu_size` / `max_depth`: see
+    `isoill.stream.Framer`.
+
+    `max_connections`: concurrent connections per server. `max_connections_per_address`: the share of one peer
+    address once the server is full (below `max_connections` an address may use any free slot). When
+    `max_connections` are open, a new connection makes room by closing one that is not running a handler:
+    a connection of a crowded address (one holding `max_connections_per_address` or more; its idle connections
+    first, then the one that received octets least recently, even in the middle of an APDU), else the
+    connection idle longest (waiting between APDUs). A newcomer from a crowded address only displaces that
+    address's own connections. If nothing may be closed, the newcomer is closed at once. So neither idle
+    connections nor one address's trickling ones can lock other peers out.
     """
 
     max_apdu_size: int = DEFAULT_MAX_APDU_SIZE
@@ -52,6 +61,7 @@ class Limits:
     write_timeout: float = 30.0
     connect_timeout: float = 10.0
     max_connections: int = 200
+    max_connections_per_address: int = 64
 
 
 # --- transactions: the store interface and the state the server reports ---------------------------------------
@@ -199,11 +209,35 @@ class _Connection:
         peer = writer.get_extra_info("peername") or ("?", 0)
         self.peer: Address = (str(peer[0]), int(peer[1]))
         self.closing = False
+        limits = server.limits
+        self.framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
+        self.busy = False  # handling APDUs (a handler may be running): never evicted
+        self.evicted = False
+        self.lost: str | None = None  # why the transport failed under a send (peer reset, write timeout)
+        self.last_active = asyncio.get_running_loop().time()  # last octets received or last APDU handled
+
+    @property
+    def idle(self) -> bool:
+        """Waiting between APDUs with no handler running."""
+        return not self.busy and not self.framer.in_apdu
+
+    def evict(self) -> None:
+        """Close this connection to make room for another (only when it is not busy)."""
+        self.evicted = True
+        self.closing = True
+        self.writer.close()  # the pending read sees end of stream
 
     async def send(self, apdu: APDU | bytes) -> None:
         data = apdu if isinstance(apdu, bytes) else self.server.codec.encode(apdu)
-        self.writer.write(data)
-        await asyncio.wait_for(self.writer.drain(), self.server.limits.write_timeout)
+        try:
+            self.writer.write(data)
+            await asyncio.wait_for(self.writer.drain(), self.server.limits.write_timeout)
+        except ConnectionError as exc:
+            self.lost = f"connection lost: {exc}"
+            raise
+        except asyncio.TimeoutError:
+            self.lost = "write timeout"
+            raise
 
     async def _read(self, framer: Framer, deadline: float | None) -> bytes:
         loop = asyncio.get_running_loop()
@@ -216,7 +250,7 @@ class _Connection:
 
     async def run(self) -> None:
         limits = self.server.limits
-        framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
+        framer = self.framer
         loop = asyncio.get_running_loop()
         deadline: float | None = None  # when the APDU being received must be complete
         while not self.closing:
@@ -225,20 +259,28 @@ class _Connection:
             except asyncio.TimeoutError:
                 log.info("%s:%d: %s timeout, closing", *self.peer, "read" if deadline else "idle")
                 return
+            if self.evicted:
+                return
             if not chunk:
                 if framer.in_apdu:
                     log.warning("%s:%d: closed inside an APDU (%d octets)", *self.peer, framer.buffered)
                 return
+            self.last_active = loop.time()
             try:
                 apdus = framer.feed(chunk)
             except FramingError as exc:
                 await self._bad_framing(exc)
                 return
             # APDUs that arrived before bad octets in the same chunk are handled first; then the error is answered.
-            for data in apdus:
-                await self._one(data)
-                if self.closing:
-                    return
+            self.busy = True
+            try:
+                for data in apdus:
+                    await self._one(data)
+                    if self.closing:
+                        return
+            finally:
+                self.busy = False
+                self.last_active = loop.time()
             if framer.error is not None:
                 await self._bad_framing(framer.error)
                 return
@@ -267,6 +309,10 @@ class _Connection:
         try:
             await server.handler(Incoming(data, apdu, self.peer, transaction, refusal, self))
         except Exception as exc:  # a bug in the application must not take the connection or server down
+            if self.lost is not None:  # the peer went away (or stopped reading) under a reply: no bug here
+                log.info("%s:%d: %s while answering %s", *self.peer, self.lost, type(apdu).__name__)
+                self.closing = True
+                return
             log.exception("%s:%d: handler failed on %s", *self.peer, type(apdu).__name__)
             await self._refuse(E.GeneralProblem.OTHER, apdu, f"internal error: {type(exc).__name__}")
 
@@ -282,9 +328,12 @@ class _Connection:
 class ILLServer:
     """An ISO 10161 listener: every APDU that arrives goes to `handler(incoming)`, in order per connection.
 
-    A connection carries any number of APDUs. Bad framing or an undecodable APDU is answered with a
-    Status-Or-Error-Report (general-problem) and the connection is closed; a handler exception is answered
-    the same way (general-problem other) and logged, and the connection stays open. With `track` (default)
+    A connection carries any number of APDUs; `limits` bounds sizes, times and connections (see `Limits` for
+    how a full server makes room; `connections`, `evicted_connections` and `refused_connections` count).
+    Bad framing or an undecodable APDU is answered with a Status-Or-Error-Report (general-problem) and the
+    connection is closed; a handler exception is answered the same way (general-problem other) and logged,
+    and the connection stays open. A peer resetting the connection is logged at INFO, without a traceback.
+    With `track` (default)
     each APDU is applied to its transaction in `store` first; `incoming.transaction` is the result. An APDU
     the transaction's state does not allow is answered with state-transition-prohibited when `strict`
     (default), else handed to the handler with `incoming.refusal` set.
@@ -301,10 +350,17 @@ class ILLServer:
         self.store: TransactionStore = store if store is not None else MemoryStore()
         self.tracking = track
         self.strict = strict
-        self.connections = 0
         self.refused_connections = 0
+        self.evicted_connections = 0
+        self._open: dict[_Connection, None] = {}  # insertion-ordered set
+        self._per_address: dict[str, int] = {}
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def connections(self) -> int:
+        """Connections open now."""
+        return len(self._open)
 
     def track(self, apdu: APDU) -> tuple[TransactionLike | None, StatusOrErrorReport | None]:
         """Apply a received APDU to its transaction; (transaction, error report to send instead) ."""
@@ -356,13 +412,54 @@ class ILLServer:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def _register(self, conn: _Connection) -> None:
+        self._open[conn] = None
+        self._per_address[conn.peer[0]] = self._per_address.get(conn.peer[0], 0) + 1
+
+    def _unregister(self, conn: _Connection) -> None:
+        if conn in self._open:  # an evicted connection was unregistered already
+            del self._open[conn]
+            host = conn.peer[0]
+            self._per_address[host] -= 1
+            if not self._per_address[host]:
+                del self._per_address[host]
+
+    def _make_room(self, newcomer: _Connection) -> bool:
+        """Close one open connection for `newcomer` (the server is full); False if none may be closed.
+
+        See `Limits`: a crowded address's connections first (idle ones first, even mid-APDU ones), else the
+        one idle longest; a newcomer from a crowded address only displaces its own address's connections; a
+        connection running a handler never is closed.
+        """
+        cap = self.limits.max_connections_per_address
+        host = newcomer.peer[0]
+
+        def crowded(c: _Connection) -> bool:
+            return self._per_address[c.peer[0]] >= cap
+
+        own_only = self._per_address.get(host, 0) >= cap
+        candidates = [c for c in self._open
+                      if not c.busy and (c.peer[0] == host or not own_only) and (c.idle or crowded(c))]
+        if not candidates:
+            return False
+        victim = min(candidates, key=lambda c: (not crowded(c), not c.idle, c.last_active))
+        loop = asyncio.get_running_loop()
+        log.debug("%s:%d: closed after %.1f s %s to make room for %s:%d (%d connections open)", *victim.peer,
+                 loop.time() - victim.last_active, "idle" if victim.idle else "inside an APDU", *newcomer.peer,
+                 len(self._open))
+        self._unregister(victim)
+        victim.evict()
+        self.evicted_connections += 1
+        return True
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self.connections >= self.limits.max_connections:
+        conn = _Connection(self, reader, writer)
+        if len(self._open) >= self.limits.max_connections and not self._make_room(conn):
             self.refused_connections += 1
+            log.debug("%s:%d: refused, %d connections open and none can be closed", *conn.peer, len(self._open))
             writer.close()
             return
-        self.connections += 1
-        conn = _Connection(self, reader, writer)
+        self._register(conn)
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
@@ -372,10 +469,12 @@ class ILLServer:
             # Only close() cancels these tasks. Ending normally keeps asyncio's stream callback from logging
             # the cancellation as an error.
             pass
+        except (ConnectionError, asyncio.TimeoutError) as exc:  # the peer's doing: no traceback (log flooding)
+            log.info("%s:%d: %s", *conn.peer, conn.lost or f"connection lost: {exc!r}")
         except Exception:  # whatever one connection does, the server keeps serving the others
             log.exception("%s:%d: connection failed", *conn.peer)
         finally:
-            self.connections -= 1
+            self._unregister(conn)
             if task is not None:
                 self._tasks.discard(task)
             writer.close()
