@@ -80,11 +80,10 @@ def _frame(data: bytes, step: int) -> tuple[list[bytes], str | None]:
     return out, None
 
 
-def check_framer(data: bytes, *, step: int = 7, decode: bool = True, allow_known: bool = False) -> str:
+def check_framer(data: bytes, *, step: int = 7, decode: bool = True) -> str:
     """Framer: whole APDUs or FramingError, the same whether fed at once or in `step`-octet chunks.
 
     The APDUs returned must be the stream's own octets back to back; each then goes through `check_ber`.
-    `allow_known` tolerates the open finding in KNOWN (still checking everything else).
     """
     whole, err_whole = _frame(data, max(1, len(data)))
     chunked, err_chunked = _frame(data, step)
@@ -96,11 +95,9 @@ def check_framer(data: bytes, *, step: int = 7, decode: bool = True, allow_known
         for apdu in chunked:
             check_ber(apdu)
     if whole != chunked:
-        # Known shape: feed() raising FramingError discards the APDUs completed earlier in the same call, so
-        # one-shot feeding returns fewer APDUs than chunked feeding of the same stream. Data lost; reported.
+        # The shape of the fixed finding "framer-drops-apdus-on-error" (feed() raising FramingError used to
+        # discard the APDUs completed earlier in the same call): one-shot feeding returned fewer APDUs.
         lost = err_whole is not None and chunked[:len(whole)] == whole
-        if lost and allow_known:
-            return "refused"
         raise Finding("framer-drops-apdus-on-error" if lost else "framer-chunking",
                       f"{len(whole)} APDUs one-shot, {len(chunked)} chunked")
     return "refused" if err_whole else "ok"
@@ -140,10 +137,8 @@ def check_xml(data: bytes, *, emit: bool = True) -> str:
 
 
 # Open findings, each tracked by an xfail(strict=True) test: `make fuzz` lists them apart from new ones.
-KNOWN = {
-    "framer-drops-apdus-on-error":
-        "tests/test_hostile_ber.py::test_apdus_before_bad_framing_in_the_same_chunk_are_not_lost",
-}
+# None is open: "framer-drops-apdus-on-error" was fixed (tests/test_hostile_ber.py keeps its regression test).
+KNOWN: dict[str, str] = {}
 
 TARGETS = {"ber": check_ber, "framer": check_framer, "xml": check_xml}
 FORMATS = {"ber": "ber", "framer": "ber", "xml": "xml"}

@@ -58,8 +58,7 @@ def test_ber_decode_mutated(data: bytes) -> None:
 @fuzz_settings(600)
 @given(mutated(STREAMS, "ber"), st.integers(1, 64))
 def test_framer_mutated(data: bytes, step: int) -> None:
-    # allow_known: the open framer finding is tracked by an xfail test in test_hostile_ber.py.
-    targets.check_framer(data, step=step, allow_known=True)
+    targets.check_framer(data, step=step)
 
 
 @fuzz_settings(1200)
@@ -86,7 +85,7 @@ def test_regression_inputs(path: Path) -> None:
     if kind == "ber":
         targets.check_ber(data)
     elif kind == "framer":
-        targets.check_framer(data, allow_known=True)
+        targets.check_framer(data)
     else:
         targets.check_xml(data)
 
