@@ -131,6 +131,15 @@ class _Source:
         self._n += 1
         return f"{prefix}{self._n}"
 
+    # Local variable names are numbered per function, and the temporaries of one component are reused by
+    # the next: a function with more than 256 locals pays an EXTENDED_ARG on every access to the others.
+    def mark(self) -> int:
+        return self._n
+
+    def release(self, mark: int) -> None:
+        """Every variable numbered after `mark` is dead from here on: its name can be given out again."""
+        self._n = mark
+
     def emit(self, indent: int, line: str) -> None:
         self.lines.append("    " * indent + line)
 
@@ -148,6 +157,7 @@ class Generator:
         self.pending: list[type] = []
         self.seen: set[type] = set()
         self._setters: dict[tuple[type, str], str] = {}
+        self._inlining: list[type] = []  # the SEQUENCEs being written inline, outermost first
 
     # ---- inlined fast paths ----
     # A Python call costs about as much as a dozen bytecodes, and a decode makes one header read per TLV (97 for
@@ -238,6 +248,7 @@ class Generator:
         `xe_<name>(value) -> bytes`. With `wrap`, `py_type` holds the ASN.1 value in its single field."""
         s = self.src
         cls = s.const(py_type, "K")
+        s._n = 0
         s.emit(0, f"def xd_{name}(b):")
         s.emit(1, "stop = len(b)")
         s.emit(1, "k, s, e = _hdr(b, 0, stop)")
@@ -245,6 +256,7 @@ class Generator:
         s.emit(1, "if i != stop: raise DecodeError(str(stop - i) + ' octets after the value', offset=i)")
         s.emit(1, f"return {cls}(v)" if wrap else "return v")
         s.emit(0, "")
+        s._n = 0
         s.emit(0, f"def xe_{name}(x):")
         if wrap:
             inner = attrs.fields(py_type)[0].name
@@ -257,54 +269,92 @@ class Generator:
     def _decoder(self, cls: type) -> None:
         s = self.src
         dname, _ = self.want(cls)
-        specs = field_specs(cls)
-        ext_hook = cls is External
+        s._n = 0
         s.emit(0, f"def {dname}(b, i, end, stop):")
         s.emit(1, "if end >= 0: stop = end")
         s.emit(1, "fld = None")
         s.emit(1, "try:")
-        self._emit_peek(2, "k", "s", "e", "stop", "end")
-        args = []
-        for attr, spec in specs:
-            v = f"v_{attr}"
-            args.append(v)
-            keys = _field_keys(spec, self._field_type(cls, attr, spec))
-            cond = " or ".join(f"k == {key}" for key in keys)
-            s.emit(2, f"fld = {spec.asn1_name!r}")
-            s.emit(2, f"if {cond}:")
-            self._decode_field(spec, self._field_type(cls, attr, spec), v, 3)
-            self._emit_peek(3, "k", "s", "e", "stop", "end")
-            s.emit(2, "else:")
-            if spec.presence == REQUIRED:
-                s.emit(3, f"raise DecodeError('missing mandatory component {spec.asn1_name} (found ' + _desc(k) + ')',"
-                          " offset=i)")
-            elif spec.presence == DEFAULT:
-                s.emit(3, f"{v} = {s.const(spec.default, 'D')}")
-            else:
-                s.emit(3, f"{v} = None")
-        s.emit(2, "fld = None")
-        s.emit(2, "if k != -1:")
-        s.emit(3, f"raise DecodeError('unexpected ' + _desc(k) + ' in {cls.__name__}', offset=i)")
-        self._emit_construct(2, "obj", cls, args)
-        if ext_hook:
-            s.emit(2, "obj = _resolve_external(obj)")
+        self._decode_body(cls, 2, "k", "s", "e", "end", "stop", "fld", "obj")
         s.emit(2, "return obj, (end if end >= 0 else i + 2)")
         s.emit(1, "except DecodeError as x:")
         s.emit(2, "if fld is not None: x.path.insert(0, fld)")
         s.emit(2, "raise")
         s.emit(0, "")
 
+    def _decode_body(self, cls: type, ind: int, k: str, s_: str, e_: str, end: str, stop: str, fld: str,
+                     out: str) -> None:
+        """The components of one SEQUENCE from i to its content end `end` (-1: indefinite, bounded by
+        `stop`); sets `out` to the model object and leaves i after the last component. Which component an
+        error is in goes to `fld` (None outside any component)."""
+        s = self.src
+        specs = field_specs(cls)
+        self._emit_peek(ind, k, s_, e_, stop, end)
+        args = []
+        for attr, spec in specs:
+            v = s.var("v_" + attr + "_") if self._inlining else f"v_{attr}"
+            args.append(v)
+            t = self._field_type(cls, attr, spec)
+            keys = _field_keys(spec, t)
+            cond = " or ".join(f"{k} == {key}" for key in keys)
+            s.emit(ind, f"{fld} = {spec.asn1_name!r}")
+            s.emit(ind, f"if {cond}:")
+            mark = s.mark()
+            self._decode_field(spec, t, v, ind + 1, k, s_, e_, stop)
+            s.release(mark)
+            self._emit_peek(ind + 1, k, s_, e_, stop, end)
+            s.emit(ind, "else:")
+            if spec.presence == REQUIRED:
+                s.emit(ind + 1, f"raise DecodeError('missing mandatory component {spec.asn1_name} (found ' +"
+                                f" _desc({k}) + ')', offset=i)")
+            elif spec.presence == DEFAULT:
+                s.emit(ind + 1, f"{v} = {s.const(spec.default, 'D')}")
+            else:
+                s.emit(ind + 1, f"{v} = None")
+        s.emit(ind, f"{fld} = None")
+        s.emit(ind, f"if {k} != -1:")
+        s.emit(ind + 1, f"raise DecodeError('unexpected ' + _desc({k}) + ' in {cls.__name__}', offset=i)")
+        self._emit_construct(ind, out, cls, args)
+        if cls is External:
+            s.emit(ind, f"{out} = _resolve_external({out})")
+
+    # A SEQUENCE whose decoder is small is decoded inline in its parent's function (System-Id, Date-Time,
+    # Amount, ...): that saves a call, a tuple return and its unpacking per value. The inline copy runs
+    # in its own try block that adds its component to an error's path exactly as its own function would.
+    INLINE_MAX_FIELDS = 3
+    INLINE_MAX_DEPTH = 1
+
+    def _inline(self, cls: type) -> bool:
+        if cls is External or cls in self._inlining or len(self._inlining) >= self.INLINE_MAX_DEPTH:
+            return False
+        return len(field_specs(cls)) <= self.INLINE_MAX_FIELDS
+
+    def _decode_inline(self, cls: type, s_: str, e_: str, stop: str, out: str, ind: int) -> None:
+        s = self.src
+        k, s2, e2, end, st, fld = (s.var(p) for p in ("k", "s", "e", "end", "st", "fld"))
+        s.emit(ind, f"i = {s_}; {end} = {e_}; {st} = {e_} if {e_} >= 0 else {stop}; {fld} = None")
+        s.emit(ind, "try:")
+        self._inlining.append(cls)
+        try:
+            self._decode_body(cls, ind + 1, k, s2, e2, end, st, fld, out)
+        finally:
+            self._inlining.pop()
+        s.emit(ind + 1, f"if {end} < 0: i += 2")
+        s.emit(ind, "except DecodeError as x:")
+        s.emit(ind + 1, f"if {fld} is not None: x.path.insert(0, {fld})")
+        s.emit(ind + 1, "raise")
+
     def _field_type(self, cls: type, attr: str, spec: FieldSpec) -> ASN1Type:
         return spec.asn1
 
-    def _decode_field(self, spec: FieldSpec, t: ASN1Type, out: str, ind: int) -> None:
+    def _decode_field(self, spec: FieldSpec, t: ASN1Type, out: str, ind: int, k: str, s_: str, e_: str,
+                      stop: str) -> None:
         """Code for one present component; the header (k, s, e) is parsed and i is at its start."""
         if spec.tag is None:
-            self._decode_untagged(t, "k", "i", "s", "e", "stop", out, ind)
+            self._decode_untagged(t, k, "i", s_, e_, stop, out, ind)
         elif spec.implicit:
-            self._decode_content(t, "s", "e", "stop", out, ind)
+            self._decode_content(t, s_, e_, stop, out, ind)
         else:
-            self._decode_explicit(t, "s", "e", "stop", out, ind)
+            self._decode_explicit(t, s_, e_, stop, out, ind)
 
     def _decode_explicit(self, t: ASN1Type, s_: str, e_: str, stop: str, out: str, ind: int) -> None:
         s = self.src
@@ -373,6 +423,7 @@ class Generator:
                 keys = [tag_key(CONTEXT, True if not alt.implicit else _is_constructed(alt.asn1), alt.tag)]
             s.emit(ind, f"{'if' if first else 'elif'} {' or '.join(f'{k} == {x}' for x in keys)}:")
             first = False
+            mark = s.mark()
             tmp = s.var("a")
             if alt.tag is None:
                 self._decode_untagged(alt.asn1, k, h, s_, e_, stop, tmp, ind + 1)
@@ -384,6 +435,7 @@ class Generator:
                 self._emit_construct(ind + 1, out, alt.py_type, [] if alt.asn1.name == "NULL" else [tmp])
             else:
                 s.emit(ind + 1, f"{out} = {tmp}")
+            s.release(mark)
         s.emit(ind, "else:")
         if fallback is not None:
             self._decode_untagged(fallback.asn1, k, h, s_, e_, stop, out, ind + 1)
@@ -432,6 +484,9 @@ class Generator:
             s.emit(ind, f"i = {e_}")
         elif isinstance(t, Sequence):
             dname, _ = self.want(t.cls)
+            if self._inline(t.cls):
+                self._decode_inline(t.cls, s_, e_, stop, out, ind)
+                return
             s.emit(ind, f"{out}, i = {dname}(b, {s_}, {e_}, {stop})")
         elif isinstance(t, ExternalType):
             dname, _ = self.want(External)
@@ -456,55 +511,12 @@ class Generator:
     def _encoder(self, cls: type) -> None:
         s = self.src
         _, ename = self.want(cls)
+        s._n = 0
         s.emit(0, f"def {ename}(v):")
         s.emit(1, "fld = None")
         s.emit(1, "try:")
         s.emit(2, "p = []")
-        for attr, spec in field_specs(cls):
-            t = spec.asn1
-            s.emit(2, f"fld = {spec.asn1_name!r}")
-            s.emit(2, f"x = v.{attr}")
-            if spec.presence == OPTIONAL:
-                s.emit(2, "if x is not None:")
-                ind = 3
-            else:
-                if spec.presence == REQUIRED:
-                    s.emit(2, f"if x is None: raise EncodeError('mandatory component {spec.asn1_name} is missing')")
-                else:  # DEFAULT: always written (YAZ rejects an absent DEFAULT)
-                    s.emit(2, f"if x is None: x = {s.const(spec.default, 'D')}")
-                ind = 2
-            tlv = s.var("t")
-            tag = spec.tag
-            if spec.alt_tags:  # a component whose tag the standard's texts disagree on: the codec chooses
-                tag = s.options.damaged_details_tag
-                if tag not in (spec.tag, *spec.alt_tags):
-                    raise ValueError(f"{spec.asn1_name} can be tagged {(spec.tag, *spec.alt_tags)}, not {tag}")
-            if tag is None:
-                self._encode_untagged(t, "x", tlv, ind)
-            elif spec.implicit and isinstance(t, Enumerated):
-                # The whole TLV of each member, prebuilt (a bool would find 0/1's entry: refused first).
-                ident = identifier_octets(spec.tag_class, False, tag)
-                table = s.const({int(m): ident + ber.length(len(ber.encode_int(int(m)))) + ber.encode_int(int(m))
-                                 for m in t.enum}, "N")
-                s.emit(ind, f"{tlv} = None if type(x) is bool else {table}.get(x)")
-                s.emit(ind, f"if {tlv} is None: raise ValueError(repr(x) + ' is not a {t.name}')")
-            elif spec.implicit and t is BOOLEAN:  # TRUE as 01, the value this codec has always written
-                ident = identifier_octets(spec.tag_class, False, tag)
-                yes, no = s.const(ident + b"\x01\x01", "T"), s.const(ident + b"\x01\x00", "T")
-                s.emit(ind, f"if x is True: {tlv} = {yes}")
-                s.emit(ind, f"elif x is False: {tlv} = {no}")
-                s.emit(ind, "else: raise TypeError('BOOLEAN expected, not ' + type(x).__name__)")
-            elif spec.implicit:
-                c = s.var("c")
-                self._encode_content(t, "x", c, ind)
-                self._wrap(identifier_octets(spec.tag_class, _is_constructed(t), tag), c, tlv, ind)
-            elif isinstance(t, IllStringType):
-                self._encode_explicit_string(identifier_octets(spec.tag_class, True, tag), "x", tlv, ind)
-            else:
-                c = s.var("c")
-                self._encode_untagged(t, "x", c, ind)
-                self._wrap(identifier_octets(spec.tag_class, True, tag), c, tlv, ind)
-            s.emit(ind, f"p.append({tlv})")
+        self._encode_body(cls, 2, "v", "x", "p", "fld")
         s.emit(2, "return b''.join(p)")
         s.emit(1, "except EncodeError as x:")
         s.emit(2, "if fld is not None: x.path.insert(0, fld)")
@@ -512,6 +524,78 @@ class Generator:
         s.emit(1, "except _FAIL as x:")
         s.emit(2, "raise EncodeError(type(x).__name__ + ': ' + str(x), path=[f for f in (fld,) if f]) from x")
         s.emit(0, "")
+
+    def _encode_body(self, cls: type, ind0: int, v: str, x: str, p: str, fld: str) -> None:
+        """Append the TLV of each component of the SEQUENCE value `v` to the list `p`; `x` holds the
+        component being written and `fld` its name (for an error's path)."""
+        s = self.src
+        for attr, spec in field_specs(cls):
+            t = spec.asn1
+            s.emit(ind0, f"{fld} = {spec.asn1_name!r}")
+            s.emit(ind0, f"{x} = {v}.{attr}")
+            if spec.presence == OPTIONAL:
+                s.emit(ind0, f"if {x} is not None:")
+                ind = ind0 + 1
+            else:
+                if spec.presence == REQUIRED:
+                    s.emit(ind0, f"if {x} is None: raise EncodeError('mandatory component {spec.asn1_name} is missing')")
+                else:  # DEFAULT: always written (YAZ rejects an absent DEFAULT)
+                    s.emit(ind0, f"if {x} is None: {x} = {s.const(spec.default, 'D')}")
+                ind = ind0
+            mark = s.mark()
+            tlv = s.var("t")
+            tag = spec.tag
+            if spec.alt_tags:  # a component whose tag the standard's texts disagree on: the codec chooses
+                tag = s.options.damaged_details_tag
+                if tag not in (spec.tag, *spec.alt_tags):
+                    raise ValueError(f"{spec.asn1_name} can be tagged {(spec.tag, *spec.alt_tags)}, not {tag}")
+            if tag is None:
+                self._encode_untagged(t, x, tlv, ind)
+            elif spec.implicit and isinstance(t, Enumerated):
+                # The whole TLV of each member, prebuilt (a bool would find 0/1's entry: refused first).
+                ident = identifier_octets(spec.tag_class, False, tag)
+                table = s.const({int(m): ident + ber.length(len(ber.encode_int(int(m)))) + ber.encode_int(int(m))
+                                 for m in t.enum}, "N")
+                s.emit(ind, f"{tlv} = None if type({x}) is bool else {table}.get({x})")
+                s.emit(ind, f"if {tlv} is None: raise ValueError(repr({x}) + ' is not a {t.name}')")
+            elif spec.implicit and t is BOOLEAN:  # TRUE as 01, the value this codec has always written
+                ident = identifier_octets(spec.tag_class, False, tag)
+                yes, no = s.const(ident + b"\x01\x01", "T"), s.const(ident + b"\x01\x00", "T")
+                s.emit(ind, f"if {x} is True: {tlv} = {yes}")
+                s.emit(ind, f"elif {x} is False: {tlv} = {no}")
+                s.emit(ind, f"else: raise TypeError('BOOLEAN expected, not ' + type({x}).__name__)")
+            elif spec.implicit:
+                c = s.var("c")
+                self._encode_content(t, x, c, ind)
+                self._wrap(identifier_octets(spec.tag_class, _is_constructed(t), tag), c, tlv, ind)
+            elif isinstance(t, IllStringType):
+                self._encode_explicit_string(identifier_octets(spec.tag_class, True, tag), x, tlv, ind)
+            else:
+                c = s.var("c")
+                self._encode_untagged(t, x, c, ind)
+                self._wrap(identifier_octets(spec.tag_class, True, tag), c, tlv, ind)
+            s.emit(ind, f"{p}.append({tlv})")
+            s.release(mark)
+
+    def _encode_inline(self, cls: type, v: str, out: str, ind: int) -> None:
+        """`out = <encoder of cls>(v)`, written inline (see _inline), with the same error paths."""
+        s = self.src
+        x, p, fld = s.var("x"), s.var("p"), s.var("fld")
+        s.emit(ind, f"{fld} = None")
+        s.emit(ind, "try:")
+        s.emit(ind + 1, f"{p} = []")
+        self._inlining.append(cls)
+        try:
+            self._encode_body(cls, ind + 1, v, x, p, fld)
+        finally:
+            self._inlining.pop()
+        s.emit(ind + 1, f"{out} = b''.join({p})")
+        s.emit(ind, "except EncodeError as x:")
+        s.emit(ind + 1, f"if {fld} is not None: x.path.insert(0, {fld})")
+        s.emit(ind + 1, "raise")
+        s.emit(ind, "except _FAIL as x:")
+        s.emit(ind + 1, f"raise EncodeError(type(x).__name__ + ': ' + str(x), path=[f for f in ({fld},) if f])"
+                        " from x")
 
     def _encode_explicit_string(self, octets: bytes, x: str, out: str, ind: int) -> None:
         """`[n] EXPLICIT ILL-String` holding a str: the four header octets of both TLVs depend only on the
@@ -557,6 +641,7 @@ class Generator:
                 cls = s.const(alt.py_type, "K")
                 s.emit(ind, f"{'if' if first else 'elif'} type({x}) is {cls}:")
                 first = False
+                mark = s.mark()
                 y = x
                 if alt.wrap:
                     inner = [a.name for a in attrs.fields(alt.py_type)]
@@ -571,6 +656,7 @@ class Generator:
                     c = s.var("c")
                     self._encode_untagged(alt.asn1, y, c, ind + 1)
                     self._wrap(identifier_octets(CONTEXT, True, alt.tag), c, out, ind + 1)
+                s.release(mark)
             s.emit(ind, "else:")
             s.emit(ind + 1, f"raise TypeError('{t.name} cannot be ' + type({x}).__name__)")
             return
@@ -614,7 +700,10 @@ class Generator:
             k = s.const(cls, "K")
             s.emit(ind, f"if type({x}) is not {k}: raise TypeError('{cls.__name__} expected, not ' +"
                         f" type({x}).__name__)")
-            s.emit(ind, f"{out} = {ename}({x})")
+            if isinstance(t, Sequence) and self._inline(cls):
+                self._encode_inline(cls, x, out, ind)
+            else:
+                s.emit(ind, f"{out} = {ename}({x})")
         elif isinstance(t, SequenceOf):
             parts, y, item = s.var("ps"), s.var("y"), s.var("t")
             s.emit(ind, f"if not isinstance({x}, (tuple, list)): raise TypeError('SEQUENCE OF needs a tuple')")
