@@ -356,6 +356,16 @@ class Generator:
         else:
             self._decode_explicit(t, s_, e_, stop, out, ind)
 
+    def _emit_general_string(self, out: str, start: str, end: str, ind: int) -> None:
+        """Code decoding the GeneralString octets start..end into `out` with the codec's charset; a bad octet
+        becomes a DecodeError at its own offset."""
+        s = self.src
+        s.emit(ind, "try:")
+        s.emit(ind + 1, f"{out} = b[{start}:{end}].decode({s.options.charset!r})")
+        s.emit(ind, "except UnicodeDecodeError as u:")
+        s.emit(ind + 1, f"raise DecodeError('GeneralString is not valid {s.options.charset}: ' + u.reason,"
+                        f" offset={start} + u.start) from None")
+
     def _decode_explicit(self, t: ASN1Type, s_: str, e_: str, stop: str, out: str, ind: int) -> None:
         s = self.src
         k2, s2, e2, st2 = s.var("k"), s.var("s"), s.var("e"), s.var("st")
@@ -364,11 +374,7 @@ class Generator:
             # length that exactly fills the explicit wrapper: that whole TLV is one test and one slice. (A long
             # form length octet is >= 128, so the chained comparison also rules it out.)
             s.emit(ind, f"if {e_} - {s_} > 1 and b[{s_}] == 27 and {e_} - {s_} - 2 == b[{s_} + 1] < 128:")
-            s.emit(ind + 1, "try:")
-            s.emit(ind + 2, f"{out} = b[{s_} + 2:{e_}].decode({s.options.charset!r})")
-            s.emit(ind + 1, "except UnicodeDecodeError as u:")
-            s.emit(ind + 2, f"raise DecodeError('GeneralString is not valid {s.options.charset}: ' + u.reason,"
-                            f" offset={s_} + 2 + u.start) from None")
+            self._emit_general_string(out, f"{s_} + 2", e_, ind + 1)
             s.emit(ind + 1, f"i = {e_}")
             s.emit(ind, "else:")
             ind += 1
@@ -383,11 +389,7 @@ class Generator:
         s = self.src
         if isinstance(t, IllStringType):
             s.emit(ind, f"if {k} == 27:")
-            s.emit(ind + 1, "try:")
-            s.emit(ind + 2, f"{out} = b[{s_}:{e_}].decode({self.src.options.charset!r})")
-            s.emit(ind + 1, "except UnicodeDecodeError as u:")
-            s.emit(ind + 2, f"raise DecodeError('GeneralString is not valid {self.src.options.charset}: ' + u.reason,"
-                            f" offset={s_} + u.start) from None")
+            self._emit_general_string(out, s_, e_, ind + 1)
             s.emit(ind, f"elif {k} == 26:")
             s.emit(ind + 1, f"{out} = _edifact(b, {s_}, {e_})")
             s.emit(ind, "else:")
