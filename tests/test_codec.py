@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -245,3 +246,46 @@ def test_constraints_are_reported_with_their_path() -> None:
     assert info.value.path == ["shipped-service-type"]
     # the codec itself still relays such a value unchanged
     assert isoill.decode(isoill.encode(bad)) == bad
+
+
+def _header_outcome(fn: object, b: bytes, i: int, stop: int) -> object:
+    try:
+        return fn(b, i, stop)  # type: ignore[operator]
+    except isoill.DecodeError as x:
+        return ("error", str(x), x.offset)
+
+
+@settings(max_examples=3000)
+@given(st.binary(min_size=0, max_size=8).flatmap(
+    lambda b: st.tuples(st.just(b), st.integers(0, len(b)), st.integers(0, len(b)))),
+    st.sampled_from([b"", b"\xbf", b"\x81", b"\x82", b"\x80", b"\xa3\x81", b"\x30\x82\x00", b"\xbf\x31"]))
+def test_header_shortcuts_agree_with_the_general_path(case: tuple[bytes, int, int], prefix: bytes) -> None:
+    # ber.header answers the common long/indefinite/two-octet-tag forms before its general path; both must give
+    # the same result, or the same error at the same offset, for any octets and bounds.
+    data, i, stop = case
+    data = prefix + data
+    stop += len(prefix)
+    assert _header_outcome(ber.header, data, i, stop) == _header_outcome(ber.header_general, data, i, stop)
+
+
+def _model_objects(value: object) -> list[object]:
+    found = [value]
+    if attrs.has(type(value)):
+        for f in attrs.fields(type(value)):
+            found += _model_objects(getattr(value, f.name))
+    elif isinstance(value, tuple):
+        for item in value:
+            found += _model_objects(item)
+    return found
+
+
+@pytest.mark.parametrize("path", POSITIVE, ids=lambda p: p.stem)
+def test_decoded_objects_are_ordinary_instances_of_the_model_classes(path: object) -> None:
+    # The decoders build objects through a private mutable twin class and then assign __class__; nothing of
+    # the twin may show: every object's class is the public, frozen one.
+    apdu = isoill.decode(path.read_bytes())  # type: ignore[attr-defined]
+    for obj in _model_objects(apdu):
+        assert not type(obj).__name__.startswith("_Building"), type(obj)
+        if attrs.has(type(obj)) and attrs.fields(type(obj)):
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                obj.__setattr__(attrs.fields(type(obj))[0].name, None)

@@ -26,6 +26,33 @@ def header(b: bytes, i: int, stop: int) -> tuple[int, int, int]:
 
     The content end is -1 for an indefinite length. Everything must lie before `stop`.
     """
+    # The generated decoders read one-octet tags with short lengths inline and call this for the rest. Of
+    # that rest, the forms real peers send are answered first, in a few bytecodes: a long length of one or two
+    # octets (any value of 128 octets or more), an indefinite length (YAZ's choice for such values) and a
+    # two-octet tag ([31] to [127]) with a short length. Anything else, and every error, is the general path.
+    if i + 2 < stop:
+        t = b[i]
+        n = b[i + 1]
+        if t & 0x1F != 0x1F:
+            if n == 0x81:
+                end = i + 3 + b[i + 2]
+                if end <= stop:
+                    return t, i + 3, end
+            elif n == 0x82 and i + 3 < stop:
+                end = i + 4 + (b[i + 2] << 8 | b[i + 3])
+                if end <= stop:
+                    return t, i + 4, end
+            elif n == 0x80 and t & 0x20:
+                return t, i + 2, -1
+        elif n < 0x80:
+            m = b[i + 2]
+            if m < 0x80 and i + 3 + m <= stop:
+                return t << 16 | n, i + 3, i + 3 + m
+    return header_general(b, i, stop)
+
+
+def header_general(b: bytes, i: int, stop: int) -> tuple[int, int, int]:
+    """`header` without its shortcuts: every form, and every error message."""
     if i >= stop:
         raise DecodeError("unexpected end of data: expected a tag", offset=i)
     t = b[i]
