@@ -13,7 +13,7 @@ import attrs
 
 from isoill import ber
 from isoill.apdus import APDU, APDU_CLASSES
-from isoill.codegen import CodecOptions, Generator
+from isoill.codegen import PADDING, CodecOptions, Generator
 from isoill.errors import DecodeError, EncodeError
 from isoill.extensions import registry
 from isoill.schema import APPLICATION, identifier_octets, tag_key
@@ -136,10 +136,10 @@ class Codec:
         """Decode exactly one APDU; raises DecodeError (with .offset and .path) for anything else."""
         if self._generation != registry.generation():
             self._load()
-        b = bytes(data)
-        n = len(b)
+        n = len(data)
         if n > self.max_apdu_size:
             raise DecodeError(f"APDU of {n} octets exceeds the limit of {self.max_apdu_size}", offset=0)
+        b = bytes(data) + PADDING  # see isoill.codegen.PADDING: everything below is bounded by n
         name = "ILL-APDU"
         try:
             k, s, e = ber.header(b, 0, n)

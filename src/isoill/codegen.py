@@ -39,6 +39,12 @@ from isoill.schema import (
 )
 from isoill.values import EDIFACT_CHARACTERS, EDIFACTString, External, RawBER, SingleASN1Type
 
+# Every buffer a generated decoder reads has these octets appended after its last real octet (`stop`): the
+# fast paths may then read up to two octets past a bound without an index check, and whatever they read there
+# only makes a length comparison fail, sending the value down the general, fully checked path. Every bound
+# (`stop`, `end`) still refers to the real data, so the padding is never decoded.
+PADDING = b"\x00\x00"
+
 # Exceptions a wrong value type in a user's model can raise inside generated encoders.
 _ENCODE_FAILURES = (TypeError, AttributeError, ValueError, KeyError, OverflowError, UnicodeError, IndexError)
 
@@ -105,7 +111,7 @@ class _Source:
             "_hdr": ber.header, "_peek": ber.peek, "_close": ber.close_explicit, "_tlvend": ber.tlv_end,
             "_dint": ber.decode_int, "_doid": ber.decode_oid_cached, "_oids": ber.OID_CACHE, "_eint": ber.encode_int, "_eoid": ber.encode_oid,
             "_L": ber.SHORT_LENGTHS, "_ll": ber.long_length, "_I": ber.SMALL_INTS, "_desc": ber.describe_key,
-            "_FAIL": _ENCODE_FAILURES, "_new": object.__new__,
+            "_FAIL": _ENCODE_FAILURES, "_new": object.__new__, "_PAD": PADDING,
         }
         self._consts: dict[Any, str] = {}
         self._tables: dict[tuple[str, bytes], str] = {}
@@ -184,7 +190,7 @@ class Generator:
     def _emit_header(self, ind: int, k: str, s_: str, e_: str, pos: str, bound: str) -> None:
         """`k, s, e = _hdr(b, pos, bound)`, with the one-octet tag / short length case inline."""
         src = self.src
-        src.emit(ind, f"if {pos} + 1 < {bound} and b[{pos} + 1] < 128 and b[{pos}] & 31 != 31:")
+        src.emit(ind, f"if {pos} < {bound} and b[{pos} + 1] < 128 and b[{pos}] & 31 != 31:")
         src.emit(ind + 1, f"{k} = b[{pos}]; {s_} = {pos} + 2; {e_} = {s_} + b[{pos} + 1]")
         src.emit(ind + 1, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
         # Two-octet tags ([31] to [127]: the notes and extensions of every APDU) with a short length.
@@ -200,7 +206,7 @@ class Generator:
         content only k (-1) is set, since s and e are not read then."""
         src = self.src
         # Same as _emit_header, with fewer subscripts: this runs once per component of every SEQUENCE.
-        src.emit(ind, f"if i + 1 < {end}:")
+        src.emit(ind, f"if i < {end}:")
         src.emit(ind + 1, f"{k} = b[i]; {e_} = b[i + 1]")
         src.emit(ind + 1, f"if {e_} < 128 and {k} & 31 != 31:")
         src.emit(ind + 2, f"{s_} = i + 2; {e_} += {s_}")
@@ -266,7 +272,7 @@ class Generator:
         cls = s.const(py_type, "K")
         s._n = 0
         s.emit(0, f"def xd_{name}(b):")
-        s.emit(1, "stop = len(b)")
+        s.emit(1, "stop = len(b); b += _PAD")
         s.emit(1, "k, s, e = _hdr(b, 0, stop)")
         self._decode_untagged(asn1, "k", "0", "s", "e", "stop", "v", 1)
         s.emit(1, "if i != stop: raise DecodeError(str(stop - i) + ' octets after the value', offset=i)")
@@ -391,8 +397,9 @@ class Generator:
         if isinstance(t, IllStringType):
             # Most components of every APDU are `[n] ILL-String`, nearly always a GeneralString with a short
             # length that exactly fills the explicit wrapper: that whole TLV is one test and one slice. (A long
-            # form length octet is >= 128, so the chained comparison also rules it out.)
-            s.emit(ind, f"if {e_} - {s_} > 1 and b[{s_}] == 27 and {e_} - {s_} - 2 == b[{s_} + 1] < 128:")
+            # form length octet is >= 128, so the chained comparison also rules it out. An empty or one-octet
+            # wrapper reads octets past its end, at most into the padding, and fails the length comparison.)
+            s.emit(ind, f"if b[{s_}] == 27 and b[{s_} + 1] == {e_} - {s_} - 2 < 128:")
             self._emit_general_string(out, f"{s_} + 2", e_, ind + 1)
             s.emit(ind + 1, f"i = {e_}")
             s.emit(ind, "else:")
