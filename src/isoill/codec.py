@@ -44,10 +44,17 @@ def _edifact(b: bytes, s: int, e: int) -> EDIFACTString:
     # Peers (YAZ among them) put characters outside the EDIFACT set, such as '@', into EDIFACTString:
     # a received value is kept as it came so that it round-trips (see EDIFACTString.conforms).
     text = _visible(b, s, e)
-    try:
-        return EDIFACTString(text)
-    except ValueError:
-        raise DecodeError("EDIFACTString holds a control character", offset=s) from None
+    # An ASCII str is printable exactly when it keeps to VisibleString (0x20-0x7E), which is all the
+    # EDIFACTString constructor checks; so the object is built without running that check again.
+    if not text.isprintable():
+        raise DecodeError("EDIFACTString holds a control character", offset=s)
+    obj = _NEW(EDIFACTString)
+    _SET_EDIFACT_VALUE(obj, text)
+    return obj
+
+
+_NEW = object.__new__
+_SET_EDIFACT_VALUE = EDIFACTString.__dict__["value"].__set__
 
 
 def _namespace(options: CodecOptions) -> dict[str, Any]:
