@@ -134,7 +134,8 @@ class Codec:
     def _load(self) -> None:
         ns = _namespace(self.options)
         self._generation = registry.generation()
-        self._decoders = {tag_key(APPLICATION, True, cls.APDU_TYPE): (cls, _fn(ns, "d", cls)) for cls in APDU_CLASSES}
+        self._decoders = {tag_key(APPLICATION, True, cls.APDU_TYPE): (APDU_NAMES[cls.APDU_TYPE], _fn(ns, "d", cls))
+                          for cls in APDU_CLASSES}
         self._encoders = {cls: (identifier_octets(APPLICATION, True, cls.APDU_TYPE), _fn(ns, "e", cls))
                           for cls in APDU_CLASSES}
         self._ns = ns
@@ -154,15 +155,15 @@ class Codec:
             if entry is None:
                 raise DecodeError(f"{ber.describe_key(k)} is not an ILL APDU tag (expected [APPLICATION 1] to"
                                   " [APPLICATION 20], constructed)", offset=0)
-            cls, fn = entry
-            name = APDU_NAMES[cls.APDU_TYPE]
+            name, fn = entry
             stop = e if e >= 0 else n
             k2, s2, e2 = ber.header(b, s, stop)
             if k2 != 0x30:
                 raise DecodeError(f"expected the SEQUENCE inside {name}'s explicit APPLICATION tag, found "
                                   f"{ber.describe_key(k2)} (an implicitly tagged APDU?)", offset=s)
             obj, i = fn(b, s2, e2, stop)
-            i = ber.close_explicit(b, i, e, n)
+            if i != e:
+                i = ber.close_explicit(b, i, e, n)
             if i != n:
                 raise DecodeError(f"{n - i} octets after the end of the APDU", offset=i)
             result: APDU = obj
