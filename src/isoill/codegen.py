@@ -192,14 +192,18 @@ class Generator:
     def _emit_header(self, ind: int, k: str, s_: str, e_: str, pos: str, bound: str) -> None:
         """`k, s, e = _hdr(b, pos, bound)`, with the one-octet tag / short length case inline."""
         src = self.src
-        src.emit(ind, f"if {pos} < {bound} and b[{pos} + 1] < 128 and b[{pos}] & 31 != 31:")
-        src.emit(ind + 1, f"{k} = b[{pos}]; {s_} = {pos} + 2; {e_} = {s_} + b[{pos} + 1]")
-        src.emit(ind + 1, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        # Each octet is read once (a bytes subscript costs ~15 ns in CPython 3.11, several plain bytecodes).
+        src.emit(ind, f"if {pos} < {bound}:")
+        src.emit(ind + 1, f"{k} = b[{pos}]; {e_} = b[{pos} + 1]")
+        src.emit(ind + 1, f"if {e_} < 128 and {k} & 31 != 31:")
+        src.emit(ind + 2, f"{s_} = {pos} + 2; {e_} += {s_}")
+        src.emit(ind + 2, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
         # Two-octet tags ([31] to [127]: the notes and extensions of every APDU) with a short length.
-        src.emit(ind, f"elif {pos} + 2 < {bound} and b[{pos}] & 31 == 31 and b[{pos} + 1] < 128 and "
-                      f"b[{pos} + 2] < 128:")
-        src.emit(ind + 1, f"{k} = b[{pos}] << 16 | b[{pos} + 1]; {s_} = {pos} + 3; {e_} = {s_} + b[{pos} + 2]")
-        src.emit(ind + 1, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        src.emit(ind + 1, f"elif {e_} < 128 and {pos} + 2 < {bound} and b[{pos} + 2] < 128:")
+        src.emit(ind + 2, f"{k} = {k} << 16 | {e_}; {s_} = {pos} + 3; {e_} = {s_} + b[{pos} + 2]")
+        src.emit(ind + 2, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        src.emit(ind + 1, "else:")
+        src.emit(ind + 2, f"{k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
         src.emit(ind, "else:")
         src.emit(ind + 1, f"{k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
 
