@@ -405,14 +405,18 @@ class Generator:
         else:
             self._decode_explicit(t, s_, e_, stop, out, ind)
 
+    def _charset_arg(self) -> str:
+        """The argument for str.encode / bytes.decode: none for UTF-8 (their default, and then no codec name
+        is looked up: about 10% faster per call), else the charset's name."""
+        charset = self.src.options.charset
+        return "" if codecs.lookup(charset).name == "utf-8" else repr(charset)
+
     def _emit_general_string(self, out: str, start: str, end: str, ind: int) -> None:
         """Code decoding the GeneralString octets start..end into `out` with the codec's charset; a bad octet
         becomes a DecodeError at its own offset."""
         s = self.src
         s.emit(ind, "try:")
-        # bytes.decode() with no argument is UTF-8 without the codec name lookup (about 10% faster per call).
-        utf8 = codecs.lookup(s.options.charset).name == "utf-8"
-        s.emit(ind + 1, f"{out} = b[{start}:{end}].decode({'' if utf8 else repr(s.options.charset)})")
+        s.emit(ind + 1, f"{out} = b[{start}:{end}].decode({self._charset_arg()})")
         s.emit(ind, "except UnicodeDecodeError as u:")
         s.emit(ind + 1, f"raise DecodeError('GeneralString is not valid {s.options.charset}: ' + u.reason,"
                         f" offset={start} + u.start) from None")
@@ -585,12 +589,15 @@ class Generator:
         s = self.src
         for attr, spec in field_specs(cls):
             t = spec.asn1
-            s.emit(ind0, f"{fld} = {spec.asn1_name!r}")
-            s.emit(ind0, f"{x} = {v}.{attr}")
             if spec.presence == OPTIONAL:
+                # `fld` is only needed where an error can arise: not for an absent component.
+                s.emit(ind0, f"{x} = {v}.{attr}")
                 s.emit(ind0, f"if {x} is not None:")
                 ind = ind0 + 1
+                s.emit(ind, f"{fld} = {spec.asn1_name!r}")
             else:
+                s.emit(ind0, f"{fld} = {spec.asn1_name!r}")
+                s.emit(ind0, f"{x} = {v}.{attr}")
                 if spec.presence == REQUIRED:
                     s.emit(ind0, f"if {x} is None: raise EncodeError('mandatory component {spec.asn1_name} is missing')")
                 else:  # DEFAULT: always written (YAZ rejects an absent DEFAULT)
@@ -657,8 +664,8 @@ class Generator:
         s = self.src
         c = s.var("c")
         table = s.table(("string", octets), lambda: tuple(octets + bytes((m + 2, 0x1B, m)) for m in range(126)))
-        s.emit(ind, f"if type({x}) is str and len({c} := {x}.encode({s.options.charset!r})) < 126:")
-        s.emit(ind + 1, f"{out} = {table}[len({c})] + {c}")
+        s.emit(ind, f"if type({x}) is str and (n := len({c} := {x}.encode({self._charset_arg()}))) < 126:")
+        s.emit(ind + 1, f"{out} = {table}[n] + {c}")
         s.emit(ind, "else:")
         c2 = s.var("c")
         self._encode_untagged(ILL_STRING, x, c2, ind + 1)
@@ -678,7 +685,7 @@ class Generator:
         if isinstance(t, IllStringType):
             c = s.var("c")
             s.emit(ind, f"if type({x}) is str:")
-            s.emit(ind + 1, f"{c} = {x}.encode({s.options.charset!r})")
+            s.emit(ind + 1, f"{c} = {x}.encode({self._charset_arg()})")
             self._wrap(b"\x1b", c, out, ind + 1)
             s.emit(ind, f"elif type({x}) is EDIFACTString:")
             if s.options.strict_edifact:
