@@ -289,3 +289,23 @@ def test_decoded_objects_are_ordinary_instances_of_the_model_classes(path: objec
         if attrs.has(type(obj)) and attrs.fields(type(obj)):
             with pytest.raises(attrs.exceptions.FrozenInstanceError):
                 obj.__setattr__(attrs.fields(type(obj))[0].name, None)
+
+
+@given(st.integers(0, 2**40))
+def test_long_lengths_are_minimal(n: int) -> None:
+    octets = ber.long_length(n)
+    assert octets[0] == 0x80 | (len(octets) - 1) and int.from_bytes(octets[1:], "big") == n
+    assert len(octets) - 1 == max(1, (n.bit_length() + 7) // 8)
+
+
+@given(st.integers(0, 70000))
+def test_long_lengths_read_back(n: int) -> None:
+    data = b"\x04" + ber.long_length(n) + bytes(n)
+    assert ber.header(data, 0, len(data)) == (0x04, len(data) - n, len(data))
+
+
+@given(oids())
+def test_the_oid_encode_cache_gives_the_octets_of_the_general_encoder(oid: str) -> None:
+    assert ber.encode_oid_cached(oid) == ber.encode_oid(oid)
+    assert ber.encode_oid_cached(oid) == ber.encode_oid(oid)  # now possibly from the cache
+    assert len(ber.OID_OCTETS_CACHE) <= ber.OID_CACHE_SIZE

@@ -14,6 +14,8 @@ from typing import Any
 import attrs
 from lxml import etree
 
+from isoill.codegen import _builder
+
 from . import tables as T
 from .codes import ErrorType, SchemeValue
 from .errors import ValidationError
@@ -295,6 +297,37 @@ def _union() -> dict[type, dict[str, tuple[str, Any]]]:
     return out
 
 
+def _value(kind: Any, field: str, nullable: bool, target: str, env: dict[str, Any]) -> list[str]:
+    """Statements that read the child `ch` into `target`, for one element kind."""
+    if kind == T.SVP:
+        # A SchemeValue built through its mutable twin (see _builder): about a quarter of attrs' keyword
+        # __init__. Most open codes carry no attribute, and an empty values() list costs a fifth of a
+        # get() that finds nothing.
+        return [f"{target} = _new(T_SV)", f'{target}.value = ch.text or ""',
+                f"{target}.scheme = ch.get(SCHEME) if ch.values() else None", f"{target}.__class__ = SV"]
+    if kind == T.STRING:
+        conv = "(ch.text or None)" if field == "multiple_item_request_id" else '(ch.text or "")'
+    elif kind == T.DATETIME:
+        conv = f"read_dt(ch, c, {nullable})"
+    elif kind == T.INTEGER:
+        conv = f"read_int(ch, c, {nullable})"
+    elif kind == T.DECIMAL:
+        conv = f"read_dec(ch, c, {nullable})"
+    elif kind == T.BOOLEAN:
+        conv = f"read_bool(ch, c, {nullable})"
+    elif kind == "address":
+        conv = "read_address(ch, c)"
+    elif isinstance(kind, tuple):
+        ecls, tname = kind
+        env[f"M_{tname}"] = {m.value: m for m in ecls}
+        env[f"E_{tname}"] = ecls
+        conv = f"(M_{tname}.get(ch.text) or read_enum(ch, c, E_{tname}, {tname!r}, {nullable}))"
+    else:
+        conv = f"READERS[{kind.__name__}](ch, c)"
+        env[kind.__name__] = kind
+    return [f"{target} = {conv}"]
+
+
 def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, Any]) -> str:
     fields = [f for f in attrs.fields(cls) if f.name != "extras"]
     tuple_fields = {f.name for f in fields if f.default == ()}
@@ -308,38 +341,16 @@ def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, 
     for xml, (field, kind) in table.items():
         v = var[field]
         nullable = field not in required or (cls, field) in _NULLABLE
-        if kind == T.STRING:
-            empty_none = field == "multiple_item_request_id"
-            conv = "(ch.text or None)" if empty_none else '(ch.text or "")'
-        elif kind == T.DATETIME:
-            conv = f"read_dt(ch, c, {nullable})"
-        elif kind == T.INTEGER:
-            conv = f"read_int(ch, c, {nullable})"
-        elif kind == T.DECIMAL:
-            conv = f"read_dec(ch, c, {nullable})"
-        elif kind == T.BOOLEAN:
-            conv = f"read_bool(ch, c, {nullable})"
-        elif kind == T.SVP:
-            conv = 'SV(value=ch.text or "", scheme=ch.get(SCHEME))'
-        elif kind == "address":
-            conv = "read_address(ch, c)"
-        elif isinstance(kind, tuple):
-            ecls, tname = kind
-            env[f"M_{tname}"] = {m.value: m for m in ecls}
-            env[f"E_{tname}"] = ecls
-            conv = (f"(M_{tname}.get(ch.text) or read_enum(ch, c, E_{tname}, {tname!r}, {nullable}))")
-        else:
-            conv = f"READERS[{kind.__name__}](ch, c)"
-            env[kind.__name__] = kind
         lines.append(f"        {kw} t == {Q + xml!r}:")
         kw = "elif"
         if field in tuple_fields:
-            lines.append(f"            x = {conv}")
+            lines += ["            " + s for s in _value(kind, field, nullable, "x", env)]
             lines.append(f"            if {v} is None: {v} = [x]")
             lines.append(f"            else: {v}.append(x)")
         else:
             lines.append(f"            if {v} is not _ABSENT: X = duplicate(ch, c, X)")
-            lines.append(f"            else: {v} = {conv}")
+            lines.append("            else:")
+            lines += ["                " + s for s in _value(kind, field, nullable, v, env)]
     lines.append("        else: X = unknown(ch, c, X)")
     for f in fields:
         if f.name in required:
@@ -359,12 +370,14 @@ def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, 
     if builder is None and _plain(cls) and list(values) == [f.name for f in attrs.fields(cls)]:
         # attrs' __init__ for a frozen kw_only class matches each keyword and stores it with
         # object.__setattr__ by name; this class's __init__ does nothing more (see _plain), so the reader
-        # stores each field through its slot descriptor instead: the same object at about half the cost.
+        # fills in its mutable twin with plain slot stores and then makes it a cls: the same object at a
+        # fraction of the cost.
         env[f"K_{cls.__name__}"] = cls
-        lines.append(f"    o = _new(K_{cls.__name__})")
+        env[f"T_{cls.__name__}"] = _builder(cls)
+        lines.append(f"    o = _new(T_{cls.__name__})")
         for name, value in values.items():
-            env[f"W_{cls.__name__}_{name}"] = getattr(cls, name).__set__
-            lines.append(f"    W_{cls.__name__}_{name}(o, {value})")
+            lines.append(f"    o.{name} = {value}")
+        lines.append(f"    o.__class__ = K_{cls.__name__}")
         lines.append("    return o")
     else:
         env[f"B_{cls.__name__}"] = builder or cls
@@ -391,8 +404,10 @@ def _generate() -> None:
         "_ABSENT": _ABSENT, "SV": SchemeValue, "SCHEME": SCHEME, "READERS": READERS,
         "read_dt": read_dt, "read_int": read_int, "read_dec": read_dec, "read_bool": read_bool,
         "read_enum": read_enum, "read_address": read_address, "unknown": unknown, "duplicate": duplicate,
-        "missing": missing, "_new": object.__new__,
+        "missing": missing, "_new": object.__new__, "T_SV": _builder(SchemeValue),
     }
+    if not _plain(SchemeValue):  # the SVP reader builds it through its twin
+        raise AssertionError("SchemeValue must stay a plain slotted attrs class")
     for cls, table in _union().items():
         src = _reader_source(cls, table, env)
         exec(compile(src, f"<iso18626 reader {cls.__name__}>", "exec"), env)

@@ -17,6 +17,9 @@ MAX_LENGTH_OCTETS = 4
 
 # One-octet short-form lengths, prebuilt.
 SHORT_LENGTHS = tuple(bytes((n,)) for n in range(128))
+# Long-form lengths of one octet (81 xx), prebuilt: every value of 128 to 255 octets, and the outer length of
+# every APDU that size, needs one.
+LONG_LENGTHS_1 = tuple(bytes((0x81, n)) for n in range(256))
 # Contents of small non-negative INTEGER / ENUMERATED values, prebuilt.
 SMALL_INTS = tuple(bytes((n,)) for n in range(128))
 
@@ -155,6 +158,10 @@ def tlv_end(b: bytes, h: int, e: int, s: int, stop: int) -> int:
 
 def long_length(n: int) -> bytes:
     """A definite length octet sequence, long form (used for n >= 128, and for the outer APDU length)."""
+    if n < 256:
+        return LONG_LENGTHS_1[n]
+    if n < 65536:
+        return b"\x82" + n.to_bytes(2, "big")
     body = n.to_bytes((n.bit_length() + 7) // 8 or 1, "big")
     return bytes((0x80 | len(body),)) + body
 
@@ -227,6 +234,20 @@ def decode_oid_cached(b: bytes, s: int, e: int) -> str:
     if len(OID_CACHE) < OID_CACHE_SIZE:
         OID_CACHE[b[s:e]] = oid
     return oid
+
+
+# The same for encoding: dotted OID text -> content octets, for the OIDs this process has encoded (bounded alike,
+# since the text can come from a decoded, peer-chosen value).
+OID_OCTETS_CACHE: dict[str, bytes] = {}
+
+
+def encode_oid_cached(oid: str) -> bytes:
+    octets = OID_OCTETS_CACHE.get(oid)
+    if octets is None:
+        octets = encode_oid(oid)
+        if len(OID_OCTETS_CACHE) < OID_CACHE_SIZE:
+            OID_OCTETS_CACHE[oid] = octets
+    return octets
 
 
 def describe_key(key: int) -> str:

@@ -110,7 +110,7 @@ class _Source:
             "DecodeError": DecodeError, "EncodeError": EncodeError, "RawBER": RawBER, "External": External,
             "SingleASN1Type": SingleASN1Type, "EDIFACTString": EDIFACTString, "_EDI": EDIFACT_CHARACTERS,
             "_hdr": ber.header, "_peek": ber.peek, "_close": ber.close_explicit, "_tlvend": ber.tlv_end,
-            "_dint": ber.decode_int, "_doid": ber.decode_oid_cached, "_oids": ber.OID_CACHE, "_eint": ber.encode_int, "_eoid": ber.encode_oid,
+            "_dint": ber.decode_int, "_doid": ber.decode_oid_cached, "_oids": ber.OID_CACHE, "_eint": ber.encode_int, "_eoid": ber.encode_oid_cached,
             "_L": ber.SHORT_LENGTHS, "_ll": ber.long_length, "_I": ber.SMALL_INTS, "_desc": ber.describe_key,
             "_FAIL": _ENCODE_FAILURES, "_new": object.__new__, "_PAD": PADDING,
             "_HF": frozenset(t for t in range(256) if t & 0x1F == 0x1F),
