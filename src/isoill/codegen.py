@@ -198,6 +198,7 @@ class Generator:
         src.emit(ind + 1, f"if {e_} < 128 and {k} & 31 != 31:")
         src.emit(ind + 2, f"{s_} = {pos} + 2; {e_} += {s_}")
         src.emit(ind + 2, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        self._emit_long_length(ind + 1, k, s_, e_, pos, bound)
         # Two-octet tags ([31] to [127]: the notes and extensions of every APDU) with a short length.
         src.emit(ind + 1, f"elif {e_} < 128 and {pos} + 2 < {bound} and b[{pos} + 2] < 128:")
         src.emit(ind + 2, f"{k} = {k} << 16 | {e_}; {s_} = {pos} + 3; {e_} = {s_} + b[{pos} + 2]")
@@ -222,16 +223,35 @@ class Generator:
         src.emit(ind + 1, f"if {e_} < 128:" if raw_high else f"if {e_} < 128 and {k} & 31 != 31:")
         src.emit(ind + 2, f"{s_} = i + 2; {e_} += {s_}")
         src.emit(ind + 2, f"if {e_} > {end}: {k}, {s_}, {e_} = _hdr(b, i, {end})")
+        self._emit_long_length(ind + 1, k, s_, e_, "i", end)
         src.emit(ind + 1, "else:")
         src.emit(ind + 2, f"{k}, {s_}, {e_} = _hdr(b, i, {end})")
         src.emit(ind, f"elif i == {end}: {k} = -1")
         src.emit(ind, f"else: {k}, {s_}, {e_} = _peek(b, i, {stop}, {end})")
+
+    def _emit_long_length(self, ind: int, k: str, s_: str, e_: str, pos: str, bound: str) -> None:
+        """An `elif` for a one-octet tag with a one-octet long-form length (81 xx): every SEQUENCE of 128 to
+        255 octets, such as a typical Item-Id. `e` holds the first length octet, `k` the tag octet."""
+        self.src.emit(ind, f"elif {e_} == 129 and {k} & 31 != 31 and {pos} + 2 < {bound}:")
+        self.src.emit(ind + 1, f"{s_} = {pos} + 3; {e_} = {s_} + b[{pos} + 2]")
+        self.src.emit(ind + 1, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
 
     def _emit_full_key(self, ind: int, k: str, s_: str, e_: str, end: str) -> None:
         """After a `raw_high` peek: decode the whole identifier if only its first octet was read. This is the
         very `_hdr` call the full peek would have made (a raw key comes only from a definite content), so it
         gives the same key, or raises the same error, with `fld` still naming the same component."""
         self.src.emit(ind, f"if {k} in _HF: {k}, {s_}, {e_} = _hdr(b, i, {end})")
+
+    def _emit_full_key_inline(self, ind: int, k: str, s_: str, e_: str, end: str) -> None:
+        """`_emit_full_key` with a two-octet tag and a short length read inline (the notes and extensions of
+        every APDU). A raw key means the peek saw a tag-number octet t < 128 and set e = i + 2 + t."""
+        src = self.src
+        src.emit(ind, f"if {k} in _HF:")
+        src.emit(ind + 1, f"if i + 2 < {end} and b[i + 2] < 128:")
+        src.emit(ind + 2, f"{k} = {k} << 16 | ({e_} - i - 2); {s_} = i + 3; {e_} = {s_} + b[i + 2]")
+        src.emit(ind + 2, f"if {e_} > {end}: {k}, {s_}, {e_} = _hdr(b, i, {end})")
+        src.emit(ind + 1, "else:")
+        src.emit(ind + 2, f"{k}, {s_}, {e_} = _hdr(b, i, {end})")
 
     def _emit_construct(self, ind: int, out: str, cls: type, args: list[str]) -> None:
         """`out = cls(field=arg, ...)` for the field values `args` (in field order).
@@ -341,7 +361,7 @@ class Generator:
             # `fld` names the component an error is in. It is set only where an error can arise -- inside the
             # component's branch, or where it is found missing -- not for each absent optional component.
             if any(key > 0xFF for key in keys):
-                self._emit_full_key(ind, k, s_, e_, end)
+                self._emit_full_key_inline(ind, k, s_, e_, end)
             s.emit(ind, f"if {cond}:")
             s.emit(ind + 1, f"{fld} = {spec.asn1_name!r}")
             mark = s.mark()
