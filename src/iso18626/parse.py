@@ -82,7 +82,9 @@ def _tree(data: bytes | str, max_bytes: int, max_elements: int = DEFAULT_MAX_ELE
         raise TypeError(f"parse() needs bytes or str, not {type(data).__name__}")
     if len(data) > max_bytes:
         raise _bad(f"message of {len(data)} bytes exceeds the limit of {max_bytes}")
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    # Both markers contain "!": one memchr for that byte (about a tenth of a substring search) clears most
+    # documents, and only those that hold one pay for the two searches.
+    if b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise _bad("DOCTYPE and entity declarations are not allowed")
     try:
         root = etree.fromstring(bytes(data), _parser())
