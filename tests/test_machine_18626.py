@@ -272,6 +272,17 @@ def test_conditional_rejected():
     assert p.req.status is S.CANCELLED and p.req.finished and p.sup.stage is Stage.CANCELLED
 
 
+def test_no_cancel_once_loaned_with_conditions_unanswered():
+    # Found by TwoAgencies: conditions, then Loaned before the requester answered them. The loan is not
+    # cancellable any more (as from REQUESTED): Cancel is no longer offered, and sending it is refused.
+    p = started()(sam(RFM.REQUEST_RESPONSE, S.WILL_SUPPLY, conditions=True))(sam(RFM.STATUS_CHANGE, S.LOANED))
+    assert p.req.stage is Stage.SUPPLIED and Act.CANCEL not in p.req.next_actions()
+    with pytest.raises(ProtocolError):
+        p.req.send(ram(Act.CANCEL))
+    p(ram(Act.RECEIVED))
+    assert p.req.progress is Progress.RECEIVED
+
+
 def test_cancel_accepted():
     p = started()(sam(RFM.REQUEST_RESPONSE, S.WILL_SUPPLY))(ram(Act.CANCEL))
     p(sam(RFM.CANCEL_RESPONSE, S.CANCELLED, iso18626.YesNo.Y))

@@ -155,7 +155,10 @@ _REQUESTER: list[tuple[Progress, object, object, Confidence, str, str | None]] =
     (P.CANCEL_PENDING, ConditionsEvent(), P.CANCEL_PENDING, I, "crossed the Cancel", None),
     (P.CONDITIONAL, ActionEvent(Act.NOTIFICATION), P.REQUESTED, D, "crosslink, mod-rs: accept = Notification", None),
     (P.REQUESTED, ActionEvent(Act.CANCEL), P.CANCEL_PENDING, D, "crosslink", "pre-supply"),
-    (P.CONDITIONAL, ActionEvent(Act.CANCEL), P.CANCEL_PENDING, D, "crosslink, mod-rs: reject = Cancel", None),
+    # Before supply only, as from REQUESTED: conditions left unanswered when the supplier then ships (Loaned)
+    # do not make the loan cancellable (found by the two-agency stateful test).
+    (P.CONDITIONAL, ActionEvent(Act.CANCEL), P.CANCEL_PENDING, D, "crosslink, mod-rs: reject = Cancel",
+     "pre-supply"),
     (P.CANCEL_PENDING, AnswerEvent(ReasonForMessage.CANCEL_RESPONSE, True), PREVIOUS, D, "crosslink", None),
     (P.CANCEL_PENDING, AnswerEvent(ReasonForMessage.CANCEL_RESPONSE, False), PREVIOUS, D, "crosslink", None),
     (P.REQUESTED, ActionEvent(Act.RECEIVED), P.RECEIVED, D, "crosslink: Received after shipped", "on-loan"),
