@@ -27,6 +27,7 @@ from .timestamps import UTC, lenient_datetime, parse_datetime
 
 Q = "{" + T.NS + "}"
 SCHEME = Q + "scheme"
+_ELECTRONIC, _PHYSICAL = Q + "electronicAddress", Q + "physicalAddress"
 ZERO_TIME = datetime(1, 1, 1, tzinfo=UTC)
 _ABSENT: Any = object()  # marks a field whose element has not been seen yet
 # Required fields that may still be None: an empty <status/> or <action/> read leniently.
@@ -189,9 +190,9 @@ def read_address(ch: Any, c: ReadContext | None) -> Any:
     extras: list[str] = []
     for sub in ch:
         tag = sub.tag
-        if tag == Q + "electronicAddress" and found is None:
+        if tag == _ELECTRONIC and found is None:
             found = READERS[ElectronicAddress](sub, c)
-        elif tag == Q + "physicalAddress" and found is None:
+        elif tag == _PHYSICAL and found is None:
             found = READERS[PhysicalAddress](sub, c)
         elif isinstance(tag, str):
             extras = unknown(sub, c, extras) or []
@@ -322,9 +323,8 @@ def _value(kind: Any, field: str, nullable: bool, target: str, env: dict[str, An
         env[f"M_{tname}"] = {m.value: m for m in ecls}
         env[f"E_{tname}"] = ecls
         conv = f"(M_{tname}.get(ch.text) or read_enum(ch, c, E_{tname}, {tname!r}, {nullable}))"
-    else:
-        conv = f"READERS[{kind.__name__}](ch, c)"
-        env[kind.__name__] = kind
+    else:  # every reader is exec'd into the same namespace: call it by name rather than through READERS
+        conv = f"read_{kind.__name__}(ch, c)"
     return [f"{target} = {conv}"]
 
 
