@@ -30,3 +30,14 @@ def test_bench_harness_runs(tmp_path: Path) -> None:
     assert all(r["median_us"] > 0 for r in result["rows"])
     assert result["framer"]["apdus"] > 0
     assert "| ILL-Request (622 octets) | decode | isoill |" in proc.stdout
+
+
+def test_ab_harness_runs_this_tree_against_itself() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "ab.py"), "--base", str(ROOT), "--rounds", "1", "--batch", "2",
+         "--pairs", "1"],
+        capture_output=True, text=True, timeout=600, check=True)
+    summary = proc.stdout.split("this / base")[1]
+    for message in ("ILL-Request", "Shipped", "Status-Or-Error-Report"):
+        for op in ("decode", "encode"):
+            assert f"{message} {op}" in summary
