@@ -18,6 +18,7 @@ from .codes import ErrorType
 from .errors import ValidationError
 from .incoming import MESSAGE_NAMES, extract
 from .messages import Message
+from .positional import VALID_READERS
 from .reader import READ_AS, READERS, ReadContext, element_path
 from .repairs import Repair, RepairWarning
 from .schema import validator
@@ -201,6 +202,13 @@ def _validate_any(root: Any) -> str | None:
     return None
 
 
+def _read_valid(root: Any, version: str) -> Message:
+    """Read a tree that has just validated against `version` (see positional.py)."""
+    el = _message_element(root)
+    msg: Message = VALID_READERS[version][el.tag](el, None)
+    return msg
+
+
 def _read(root: Any, c: ReadContext | None) -> Message:
     el = _message_element(root)
     cls = _CLASSES.get(el.tag)
@@ -222,7 +230,7 @@ def read(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX
     if root.tag == _ENVELOPE:
         version = _validate_any(root)
         if version is not None:
-            return Parsed(_read(root, None), version, root.get(_VERSION))
+            return Parsed(_read_valid(root, version), version, root.get(_VERSION))
     _check_limits(root, max_depth, max_attributes)
     if strict:
         if root.tag != _ENVELOPE:
@@ -244,7 +252,7 @@ def read(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX
             c.repairs.append(Repair("schema-invalid", _clean_path(first.path), first.message))
         message = _read(root, c)
         return Parsed(message, version, declared, c.final())
-    return Parsed(_read(root, None), version, declared, tuple(c.repairs))
+    return Parsed(_read_valid(root, version), version, declared, tuple(c.repairs))
 
 
 def parse(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,

@@ -1,6 +1,7 @@
 """Tree -> model: per-class reader functions generated once from the element tables (source built and exec'd).
 
-Strict reads trust the schema and stay on the fast path; a ReadContext turns on the lenient repairs.
+These readers take any tree: a ReadContext turns on the lenient repairs, and without one they refuse what they
+cannot read. Trees that have just passed the schema go through the positional readers (positional.py) instead.
 """
 
 from __future__ import annotations
@@ -272,6 +273,18 @@ READ_AS: dict[type, type] = {MessageInfo: MessageInfoV12}  # one reader for both
 # ---- code generation ---------------------------------------------------------------------------------------
 
 
+def read_kind(kind: T.Kind) -> Any:
+    """How a table kind is read: the model class for a complex type, (enum class, type name) for a closed
+    code, "address" for the address choice, and one leaf kind for those read alike."""
+    if isinstance(kind, T.Spec):
+        return READ_AS.get(kind.cls, kind.cls)
+    if isinstance(kind, T.EnumKind):
+        return (kind.cls, kind.type_name)
+    if isinstance(kind, T.AddressKind):
+        return "address"
+    return {T.SVP_TEXT: T.SVP, T.NONNEG: T.INTEGER}.get(kind, kind)
+
+
 def _union() -> dict[type, dict[str, tuple[str, Any]]]:
     """cls -> xml name -> (field, kind) over every version."""
     out: dict[type, dict[str, tuple[str, Any]]] = {}
@@ -280,17 +293,7 @@ def _union() -> dict[type, dict[str, tuple[str, Any]]]:
             cls = READ_AS.get(spec.cls, spec.cls)
             table = out.setdefault(cls, {})
             for el in spec.elements:
-                kind: Any = el.kind
-                if isinstance(kind, T.Spec):
-                    kind = READ_AS.get(kind.cls, kind.cls)
-                elif kind in (T.SVP_TEXT,):
-                    kind = T.SVP
-                elif kind == T.NONNEG:
-                    kind = T.INTEGER
-                elif isinstance(kind, T.EnumKind):
-                    kind = (kind.cls, kind.type_name)
-                elif isinstance(kind, T.AddressKind):
-                    kind = "address"
+                kind = read_kind(el.kind)
                 prev = table.get(el.xml)
                 if prev is not None and prev != (el.field, kind):
                     raise AssertionError(f"conflicting tables for {cls.__name__}/{el.xml}: {prev}")
@@ -298,7 +301,7 @@ def _union() -> dict[type, dict[str, tuple[str, Any]]]:
     return out
 
 
-def _value(kind: Any, field: str, nullable: bool, target: str, env: dict[str, Any]) -> list[str]:
+def value_lines(kind: Any, field: str, nullable: bool, target: str, env: dict[str, Any]) -> list[str]:
     """Statements that read the child `ch` into `target`, for one element kind."""
     if kind == T.SVP:
         # A SchemeValue built through its mutable twin (see _builder): about a quarter of attrs' keyword
@@ -346,13 +349,13 @@ def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, 
         lines.append(f"        {kw} t == {Q + xml!r}:")
         kw = "elif"
         if field in tuple_fields:
-            lines += ["            " + s for s in _value(kind, field, nullable, "x", env)]
+            lines += ["            " + s for s in value_lines(kind, field, nullable, "x", env)]
             lines.append(f"            if {v} is None: {v} = [x]")
             lines.append(f"            else: {v}.append(x)")
         else:
             lines.append(f"            if {v} is not _ABSENT: X = duplicate(ch, c, X)")
             lines.append("            else:")
-            lines += ["                " + s for s in _value(kind, field, nullable, v, env)]
+            lines += ["                " + s for s in value_lines(kind, field, nullable, v, env)]
     lines.append("        else: X = unknown(ch, c, X)")
     for f in fields:
         if f.name in required:
@@ -368,6 +371,11 @@ def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, 
         else:
             values[f.name] = f"None if {v} is _ABSENT else {v}"
     values["extras"] = "() if X is None else tuple(X)"
+    return "\n".join(lines + construct(cls, values, env)) + "\n"
+
+
+def construct(cls: type, values: dict[str, str], env: dict[str, Any]) -> list[str]:
+    """Statements (in a generated reader) that return a cls holding `values` (field -> expression)."""
     builder = BUILDERS.get(cls)
     if builder is None and _plain(cls) and list(values) == [f.name for f in attrs.fields(cls)]:
         # attrs' __init__ for a frozen kw_only class matches each keyword and stores it with
@@ -376,16 +384,11 @@ def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, 
         # fraction of the cost.
         env[f"K_{cls.__name__}"] = cls
         env[f"T_{cls.__name__}"] = _builder(cls)
-        lines.append(f"    o = _new(T_{cls.__name__})")
-        for name, value in values.items():
-            lines.append(f"    o.{name} = {value}")
-        lines.append(f"    o.__class__ = K_{cls.__name__}")
-        lines.append("    return o")
-    else:
-        env[f"B_{cls.__name__}"] = builder or cls
-        args = ", ".join(f"{name}={value}" for name, value in values.items())
-        lines.append(f"    return B_{cls.__name__}({args})")
-    return "\n".join(lines) + "\n"
+        return ([f"    o = _new(T_{cls.__name__})"] + [f"    o.{name} = {value}" for name, value in values.items()]
+                + [f"    o.__class__ = K_{cls.__name__}", "    return o"])
+    env[f"B_{cls.__name__}"] = builder or cls
+    args = ", ".join(f"{name}={value}" for name, value in values.items())
+    return [f"    return B_{cls.__name__}({args})"]
 
 
 def _plain(cls: type) -> bool:
@@ -399,15 +402,19 @@ def _plain(cls: type) -> bool:
 
 
 READERS: dict[type, Callable[[Any, ReadContext | None], Any]] = {}
+#: The namespace the readers are exec'd in (positional.py adds its readers to it).
+GENERATED: dict[str, Any] = {}
 
 
 def _generate() -> None:
-    env: dict[str, Any] = {
+    env = GENERATED
+    env.update({
         "_ABSENT": _ABSENT, "SV": SchemeValue, "SCHEME": SCHEME, "READERS": READERS,
         "read_dt": read_dt, "read_int": read_int, "read_dec": read_dec, "read_bool": read_bool,
         "read_enum": read_enum, "read_address": read_address, "unknown": unknown, "duplicate": duplicate,
         "missing": missing, "_new": object.__new__, "T_SV": _builder(SchemeValue),
-    }
+        "_ELECTRONIC": _ELECTRONIC,
+    })
     if not _plain(SchemeValue):  # the SVP reader builds it through its twin
         raise AssertionError("SchemeValue must stay a plain slotted attrs class")
     for cls, table in _union().items():
