@@ -285,7 +285,23 @@ class Generator:
             self.pending.append(cls)
         return _fname("d", cls), _fname("e", cls)
 
+    def _explicit_ill_string_function(self) -> None:
+        """`_explicit_ill_string(b, s, e, stop) -> (value, i)`: the general path of an `[n] EXPLICIT
+        ILL-String` whose content is s..e (-1: indefinite) -- what `_decode_explicit` writes for any other
+        explicitly tagged type, written once instead of at each of the hundreds of such components."""
+        s = self.src
+        s._n = 0
+        k, s2, e2, st = s.var("k"), s.var("s"), s.var("e"), s.var("st")
+        s.emit(0, "def _explicit_ill_string(b, s, e, stop):")
+        s.emit(1, f"{st} = e if e >= 0 else stop")
+        self._emit_header(1, k, s2, e2, "s", st)
+        self._decode_untagged(ILL_STRING, k, "s", s2, e2, st, "v", 1)
+        s.emit(1, "if i != e: i = _close(b, i, e, stop)")
+        s.emit(1, "return v, i")
+        s.emit(0, "")
+
     def build(self, roots: list[type]) -> dict[str, Any]:
+        self._explicit_ill_string_function()
         for cls in roots:
             self.want(cls)
         self.flush()
@@ -449,11 +465,13 @@ class Generator:
             # length that exactly fills the explicit wrapper: that whole TLV is one test and one slice. (A long
             # form length octet is >= 128, so the chained comparison also rules it out. An empty or one-octet
             # wrapper reads octets past its end, at most into the padding, and fails the length comparison.)
+            # Everything else (EDIFACTString, long or indefinite forms, every error) is one shared function.
             s.emit(ind, f"if b[{s_}] == 27 and b[{s_} + 1] == {e_} - {s_} - 2 < 128:")
             self._emit_general_string(out, f"{s_} + 2", e_, ind + 1)
             s.emit(ind + 1, f"i = {e_}")
             s.emit(ind, "else:")
-            ind += 1
+            s.emit(ind + 1, f"{out}, i = _explicit_ill_string(b, {s_}, {e_}, {stop})")
+            return
         s.emit(ind, f"{st2} = {e_} if {e_} >= 0 else {stop}")
         self._emit_header(ind, k2, s2, e2, s_, st2)
         self._decode_untagged(t, k2, s_, s2, e2, st2, out, ind)
