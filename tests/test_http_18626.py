@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +45,17 @@ def request_samples() -> list[str]:
 
 
 class Server:
-    """hypercorn running `http.serve` in a thread with its own event loop."""
+    """hypercorn running `http.serve` in a thread with its own event loop. `on_ready(port)` runs inside
+    `serve`'s `ready` callback, on the server's loop; `options` go to `serve`."""
 
-    def __init__(self, app: http.ISO18626App | None = None) -> None:
+    def __init__(self, app: http.ISO18626App | None = None, *,
+                 on_ready: Callable[[int], None] | None = None, **options: Any) -> None:
         self.loop = asyncio.new_event_loop()
         self.stop = asyncio.Event()
         self.port = 0
         self.ready = threading.Event()
+        self.on_ready = on_ready
+        self.options = options
         self.thread = threading.Thread(target=self._run, args=(app,), daemon=True)
 
     def _run(self, app: http.ISO18626App | None) -> None:
@@ -58,10 +63,15 @@ class Server:
 
         def ready(port: int) -> None:
             self.port = port
-            self.ready.set()
+            try:
+                if self.on_ready is not None:
+                    self.on_ready(port)
+            finally:  # a failing on_ready fails the test's own assertions, not the start-up wait
+                self.ready.set()
 
         self.loop.run_until_complete(http.serve(host="127.0.0.1", port=0, app=app, ready=ready,
-                                                shutdown=self.stop))
+                                                shutdown=self.stop, **self.options))
+        self.loop.close()
 
     def __enter__(self) -> Server:
         self.thread.start()
@@ -245,6 +255,169 @@ def test_handler_exception_is_500_error_confirmation_logged_and_served_after(
     assert iso18626.parse(first.content).confirmation_header.message_status == iso18626.MessageStatus.ERROR
     check_ok_confirmation(second, body, iso18626.RequestConfirmation)
     assert any("handler failed" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+# --- parsing off the event loop (large bodies) -------------------------------------------------------------
+
+def large_lenient_request(extras: int = 2000) -> bytes:
+    """NewRequest.xml with `extras` unknown elements with attributes (each a repair in lenient mode): about
+    36 kB for 2000, above `DEFAULT_INLINE_PARSE_LIMIT`, and the costliest shape per octet to read."""
+    body = sample("NewRequest.xml")
+    at = body.index(b"</ns1:bibliographicInfo>")
+    unknown = b"".join(b'<x%d a="1" b="2">t</x%d>' % (i, i) for i in range(extras))
+    return body[:at] + unknown + body[at:]
+
+
+def test_large_body_is_parsed_in_a_thread_while_the_loop_serves_a_small_request(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = http.ISO18626App(strict=False)
+    large, small = large_lenient_request(), sample("NewRequest.xml")
+    assert len(small) <= app.inline_parse_limit < len(large)
+    real_read = http.read
+    parsing, small_answered = threading.Event(), threading.Event()
+    seen: list[tuple[str, bool]] = []  # (body, parsed on the server's loop thread)
+
+    def read(data: bytes, **options: Any) -> Any:
+        on_loop = threading.current_thread() is srv.thread
+        seen.append(("large" if data == large else "small", on_loop))
+        if data == large:
+            parsing.set()
+            # Hold this parse until the small request has been answered. On the loop thread this would block
+            # the small request: the wait would run out (a safety bound, not a measurement) and the assertion
+            # below fail.
+            seen.append(("small answered during the large parse", small_answered.wait(30)))
+        return real_read(data, **options)
+
+    monkeypatch.setattr(http, "read", read)
+    large_response: list[httpx.Response] = []
+    with Server(app) as srv, httpx.Client(timeout=60) as c:
+        sender = threading.Thread(target=lambda: large_response.append(c.post(srv.url, content=large,
+                                                                                headers=XML)))
+        sender.start()
+        assert parsing.wait(30), "the large body was not parsed"
+        check_ok_confirmation(c.post(srv.url, content=small, headers=XML), small, iso18626.RequestConfirmation)
+        small_answered.set()
+        sender.join(60)
+    assert seen == [("large", False), ("small", True), ("small answered during the large parse", True)]
+    assert large_response[0].status_code == 200
+    confirmation = iso18626.parse(large_response[0].content)
+    assert confirmation.confirmation_header.message_status == iso18626.MessageStatus.OK
+    assert confirmation.confirmation_header.requesting_agency_request_id == "168166854"
+
+
+async def asgi_post(app: http.ISO18626App, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """One POST straight through the ASGI interface: status, headers, body."""
+    events = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[Any] = []
+
+    async def receive() -> Any:
+        return events.pop(0) if events else {"type": "http.disconnect"}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/", "client": ("127.0.0.1", 1),
+             "headers": [(b"content-type", b"application/xml"), (b"content-length", str(len(body)).encode())]}
+    await app(scope, receive, send)
+    return sent[0]["status"], sent[0]["headers"], sent[1]["body"]
+
+
+def test_outcome_is_the_same_whether_parsed_inline_or_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import datetime, timezone
+
+    monkeypatch.setattr(http, "_now", lambda: datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    real_read = http.read
+    threads: list[bool] = []  # was this parse off the main thread?
+    monkeypatch.setattr(http, "read", lambda data, **options: (
+        threads.append(threading.current_thread() is not threading.main_thread()), real_read(data, **options))[1])
+    large = large_lenient_request()
+    bodies = [
+        sample("NewRequest.xml"),
+        large,  # lenient: OK, unknown elements kept; strict: 200 ERROR UnrecognisedDataElement
+        large.replace(b"168166854", b"boom"),  # the handler raises: 500
+        large_lenient_request(10_001),  # over the element limit: BadlyFormedMessage
+        large[:-200],  # not well-formed: 400
+        b"<" + b"a" * 100_000,  # not XML
+        sample("RequestConfirmationSample1.xml").replace(b"</ns1:confirmationHeader>",  # a confirmation: 400
+                                                         b"<x>" + b"y" * 20_000 + b"</x></ns1:confirmationHeader>"),
+    ]
+
+    def outcomes(strict: bool, inline_parse_limit: int) -> tuple[list[Any], list[Any]]:
+        calls: list[Any] = []
+
+        async def handler(message: Any) -> http.HandlerResult:
+            calls.append(message)
+            if message.header.requesting_agency_request_id == "boom":
+                raise RuntimeError("application bug")
+            return None
+
+        app = http.ISO18626App(handler, strict=strict, inline_parse_limit=inline_parse_limit)
+
+        async def go() -> list[Any]:
+            return [await asgi_post(app, body) for body in bodies]
+
+        return asyncio.run(go()), calls
+
+    for strict in (True, False):
+        threads.clear()
+        inline = outcomes(strict, 2 * http.DEFAULT_MAX_BODY)
+        assert threads == [False] * len(bodies)
+        threads.clear()
+        in_thread = outcomes(strict, 0)
+        assert threads == [True] * len(bodies)
+        assert in_thread == inline
+        statuses = [status for status, _, _ in inline[0]]
+        assert statuses == ([200, 200, 200, 400, 400, 400, 400] if strict else [200, 200, 500, 400, 400, 400, 400])
+        assert len(inline[1]) == (1 if strict else 3)
+
+
+# --- serve: listening before `ready`, backlog -------------------------------------------------------------
+
+def test_ready_port_accepts_a_connection_at_once() -> None:
+    # Connect inside `ready`, without retrying, on many fresh servers: never refused, and hypercorn serves the
+    # connection made before its accept loop ran.
+    from http.client import HTTPConnection
+
+    body = sample("NewRequest.xml")
+    early: list[socket.socket] = []
+
+    def connect(port: int) -> None:
+        early.append(socket.create_connection(("127.0.0.1", port), timeout=30))
+
+    for attempt in range(25):
+        with Server(on_ready=connect) as srv:
+            assert len(early) == attempt + 1
+            conn = HTTPConnection("127.0.0.1", srv.port, timeout=30)
+            conn.sock = early[-1]
+            conn.request("POST", "/", body=body, headers=XML)
+            response = conn.getresponse()
+            assert response.status == 200
+            assert iso18626.parse(response.read()).confirmation_header.message_status == iso18626.MessageStatus.OK
+            conn.close()
+
+
+def test_serve_listens_with_its_backlog() -> None:
+    # Inside `ready` the server's loop is busy, so nothing is accepted yet: every connection has to wait in the
+    # kernel's listen queue. 300 fit with backlog=300 (hypercorn's own 100 would leave the 102nd hanging until
+    # the safety timeout fails it).
+    backlog = 300
+    somaxconn = Path("/proc/sys/net/core/somaxconn")
+    if not somaxconn.is_file() or int(somaxconn.read_text()) < backlog:
+        pytest.skip("needs Linux with net.core.somaxconn of at least 300 (the kernel caps the backlog)")
+    queued: list[socket.socket] = []
+
+    def fill_the_queue(port: int) -> None:
+        for _ in range(backlog):
+            queued.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+
+    try:
+        with Server(on_ready=fill_the_queue, backlog=backlog) as srv, httpx.Client(timeout=30) as c:
+            assert len(queued) == backlog
+            body = sample("NewRequest.xml")
+            check_ok_confirmation(c.post(srv.url, content=body, headers=XML), body, iso18626.RequestConfirmation)
+    finally:
+        for sock in queued:
+            sock.close()
 
 
 # --- the client -------------------------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
@@ -30,13 +31,24 @@ from .messages import (
     RequestingAgencyMessageConfirmation,
     SupplyingAgencyMessageConfirmation,
 )
-from .parse import read
+from .parse import Parsed, read
 from .serialize import serialize
+
+if TYPE_CHECKING:  # hypercorn is imported by `serve` only, so that the app and client work without it
+    from hypercorn.config import Config
 
 log = logging.getLogger("iso18626.http")
 
 # Real messages are a few kB; the limit is checked against Content-Length before reading, then while reading.
 DEFAULT_MAX_BODY = 1024 * 1024
+# Bodies up to this size are parsed on the event loop, larger ones in a worker thread. A real message (1-7 kB)
+# parses in 0.1-0.2 ms, so a thread hop (about 0.05 ms) would only add to it; the costliest hostile shape
+# (lenient, unknown elements with attributes, each a repair) takes about 1.7 ms per KiB, so 16 KiB bounds the
+# loop's stall at about 30 ms (strict: about 6 ms) instead of half a second for a 1 MiB body.
+# docs/security.md, Open item 4.
+DEFAULT_INLINE_PARSE_LIMIT = 16 * 1024
+# The ISO 10161 server's value (isoill.net); hypercorn's own default is 100.
+DEFAULT_BACKLOG = 1024
 XML_TYPES = ("application/xml", "text/xml")
 CONTENT_TYPE = "application/xml; charset=utf-8"
 
@@ -67,17 +79,20 @@ class ISO18626App:
     the parser's mode (lenient repairs what real peers send). `malformed_status` is the HTTP status for a body
     that is not XML or holds no ISO 18626 message (400 like crosslink; 200 to always answer with a confirmation).
     `body_timeout` bounds the time to receive a body (408 after it); `drain_limit`: see `_discard`.
+    A body longer than `inline_parse_limit` octets is parsed in a worker thread (see `_parse`).
     """
 
     def __init__(self, handler: MessageHandler = accept_all, *, max_body: int = DEFAULT_MAX_BODY,
                  strict: bool = True, malformed_status: int = 400,
-                 body_timeout: float = 30.0, drain_limit: int = 64 * 1024 * 1024) -> None:
+                 body_timeout: float = 30.0, drain_limit: int = 64 * 1024 * 1024,
+                 inline_parse_limit: int = DEFAULT_INLINE_PARSE_LIMIT) -> None:
         self.handler = handler
         self.max_body = max_body
         self.strict = strict
         self.malformed_status = malformed_status
         self.body_timeout = body_timeout
         self.drain_limit = drain_limit
+        self.inline_parse_limit = inline_parse_limit
 
     async def __call__(self, scope: Scope, receive: ASGIReceive, send: ASGISend) -> None:
         if scope["type"] == "lifespan":
@@ -170,9 +185,18 @@ class ISO18626App:
             if not event.get("more_body", False):
                 return b"".join(chunks)
 
+    async def _parse(self, body: bytes) -> Parsed:
+        """`read` the body: inline when small, else in a worker thread so that the event loop goes on serving
+        the other connections meanwhile (a lenient 1 MiB body takes up to half a second). Same call, same
+        result or ValidationError either way; only the thread differs (parsers and validators are per thread).
+        """
+        if len(body) <= self.inline_parse_limit:
+            return read(body, strict=self.strict, max_bytes=self.max_body)
+        return await asyncio.to_thread(read, body, strict=self.strict, max_bytes=self.max_body)
+
     async def _message(self, body: bytes, who: str) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
         try:
-            parsed = read(body, strict=self.strict, max_bytes=self.max_body)
+            parsed = await self._parse(body)
         except ValidationError as exc:
             not_a_message = exc.incoming is None or exc.incoming.kind is None
             status = self.malformed_status if not_a_message else 200
@@ -379,32 +403,60 @@ class TransactionHandler:
         return None
 
 
-async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DEFAULT_MAX_BODY,
-                app: ISO18626App | None = None, ready: Callable[[int], None] | None = None,
-                shutdown: asyncio.Event | None = None) -> None:
-    """Run an ISO 18626 endpoint under hypercorn (HTTP/1.1 and cleartext HTTP/2 with prior knowledge) until
-    `shutdown` is set or the process is interrupted. `ready(port)` is called once listening."""
-    import signal
-    import socket
+def _listening_socket(host: str, port: int, backlog: int) -> socket.socket:
+    """A TCP socket bound to (host, port) and already listening with `backlog`.
 
-    from hypercorn.asyncio import serve as hypercorn_serve
+    Listening here, before hypercorn starts, is what makes `serve`'s `ready(port)` true: from `listen()` on,
+    the kernel completes connections and queues them (up to `backlog`) until hypercorn's accept loop takes
+    them, so a client told the port is never refused. Binding here also makes port 0 work.
+    """
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.set_inheritable(True)  # hypercorn adopts it by descriptor (`fd://`)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _hypercorn_config(fd: int, backlog: int) -> Config:
+    """hypercorn's settings for `serve`: cleartext on the inherited descriptor, the limits of docs/security.md."""
     from hypercorn.config import Config
 
-    app = app or ISO18626App(TransactionHandler(), max_body=max_body)
-    # Bind first so that port 0 works and the real port can be announced.
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    bound = sock.getsockname()[1]
     config = Config()
     # Without TLS hypercorn serves cleartext on `bind`, both HTTP/1.1 and HTTP/2 (prior knowledge or h2c).
-    config.bind = [f"fd://{sock.detach()}"]
+    config.bind = [f"fd://{fd}"]
+    # asyncio's start_server calls listen() again with this value: keep it the same as ours.
+    config.backlog = backlog
     config.accesslog = None
     config.errorlog = logging.getLogger("hypercorn.error")
     config.keep_alive_timeout = 30
     config.read_timeout = 30
     config.h11_max_incomplete_size = 64 * 1024
+    return config
+
+
+async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DEFAULT_MAX_BODY,
+                app: ISO18626App | None = None, ready: Callable[[int], None] | None = None,
+                shutdown: asyncio.Event | None = None, backlog: int = DEFAULT_BACKLOG) -> None:
+    """Run an ISO 18626 endpoint under hypercorn (HTTP/1.1 and cleartext HTTP/2 with prior knowledge) until
+    `shutdown` is set or the process is interrupted.
+
+    `ready(port)` is called once the socket is listening: a connection made from then on is accepted (queued
+    by the kernel until hypercorn takes it). `backlog` is the listen queue (the kernel caps it at
+    net.core.somaxconn). There is no limit on concurrent connections: see docs/security.md, Open item 7.
+    """
+    import signal
+
+    from hypercorn.asyncio import serve as hypercorn_serve
+
+    app = app or ISO18626App(TransactionHandler(), max_body=max_body)
+    sock = _listening_socket(host, port, backlog)
+    bound = sock.getsockname()[1]
+    config = _hypercorn_config(sock.detach(), backlog)  # hypercorn owns (and closes) the descriptor now
     stop = shutdown or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
