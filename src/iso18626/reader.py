@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 from lxml import etree
 
-from isoill.codegen import _builder
+from isoill.core.construct import is_plain, mutable_twin
 
 from . import tables as T
 from .codes import ErrorType, SchemeValue
@@ -304,7 +304,7 @@ def _union() -> dict[type, dict[str, tuple[str, Any]]]:
 def value_lines(kind: Any, field: str, nullable: bool, target: str, env: dict[str, Any]) -> list[str]:
     """Statements that read the child `ch` into `target`, for one element kind."""
     if kind == T.SVP:
-        # A SchemeValue built through its mutable twin (see _builder): about a quarter of attrs' keyword
+        # A SchemeValue built through its mutable twin (see isoill.core.construct): about a quarter of attrs' keyword
         # __init__. Most open codes carry no attribute, and an empty values() list costs a fifth of a
         # get() that finds nothing.
         return [f"{target} = _new(T_SV)", f'{target}.value = ch.text or ""',
@@ -377,28 +377,18 @@ def _reader_source(cls: type, table: dict[str, tuple[str, Any]], env: dict[str, 
 def construct(cls: type, values: dict[str, str], env: dict[str, Any]) -> list[str]:
     """Statements (in a generated reader) that return a cls holding `values` (field -> expression)."""
     builder = BUILDERS.get(cls)
-    if builder is None and _plain(cls) and list(values) == [f.name for f in attrs.fields(cls)]:
+    if builder is None and is_plain(cls) and list(values) == [f.name for f in attrs.fields(cls)]:
         # attrs' __init__ for a frozen kw_only class matches each keyword and stores it with
-        # object.__setattr__ by name; this class's __init__ does nothing more (see _plain), so the reader
+        # object.__setattr__ by name; this class's __init__ does nothing more (see is_plain), so the reader
         # fills in its mutable twin with plain slot stores and then makes it a cls: the same object at a
         # fraction of the cost.
         env[f"K_{cls.__name__}"] = cls
-        env[f"T_{cls.__name__}"] = _builder(cls)
+        env[f"T_{cls.__name__}"] = mutable_twin(cls)
         return ([f"    o = _new(T_{cls.__name__})"] + [f"    o.{name} = {value}" for name, value in values.items()]
                 + [f"    o.__class__ = K_{cls.__name__}", "    return o"])
     env[f"B_{cls.__name__}"] = builder or cls
     args = ", ".join(f"{name}={value}" for name, value in values.items())
     return [f"    return B_{cls.__name__}({args})"]
-
-
-def _plain(cls: type) -> bool:
-    """Whether attrs' __init__ for cls only stores its arguments: slots, and no validators, converters,
-    __attrs_post_init__ or slots other than the fields."""
-    fields = attrs.fields(cls)
-    slots = {n for c in cls.__mro__ for n in getattr(c, "__slots__", ())} - {"__weakref__"}
-    return ("__slots__" in cls.__dict__ and not hasattr(cls, "__attrs_post_init__")
-            and all(f.validator is None and f.converter is None and f.init for f in fields)
-            and slots == {f.name for f in fields})
 
 
 READERS: dict[type, Callable[[Any, ReadContext | None], Any]] = {}
@@ -412,10 +402,10 @@ def _generate() -> None:
         "_ABSENT": _ABSENT, "SV": SchemeValue, "SCHEME": SCHEME, "READERS": READERS,
         "read_dt": read_dt, "read_int": read_int, "read_dec": read_dec, "read_bool": read_bool,
         "read_enum": read_enum, "read_address": read_address, "unknown": unknown, "duplicate": duplicate,
-        "missing": missing, "_new": object.__new__, "T_SV": _builder(SchemeValue),
+        "missing": missing, "_new": object.__new__, "T_SV": mutable_twin(SchemeValue),
         "_ELECTRONIC": _ELECTRONIC,
     })
-    if not _plain(SchemeValue):  # the SVP reader builds it through its twin
+    if not is_plain(SchemeValue):  # the SVP reader builds it through its twin
         raise AssertionError("SchemeValue must stay a plain slotted attrs class")
     for cls, table in _union().items():
         src = _reader_source(cls, table, env)
