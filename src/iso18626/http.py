@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
+from isoill.net import DEFAULT_BACKLOG, stop_on_signals
+
 from .codes import ErrorType, MessageStatus
 from .confirm import confirmation_for
 from .errors import ValidationError
@@ -47,8 +49,6 @@ DEFAULT_MAX_BODY = 1024 * 1024
 # loop's stall at about 30 ms (strict: about 6 ms) instead of half a second for a 1 MiB body.
 # docs/security.md, Open item 4.
 DEFAULT_INLINE_PARSE_LIMIT = 16 * 1024
-# The ISO 10161 server's value (isoill.net); hypercorn's own default is 100.
-DEFAULT_BACKLOG = 1024
 XML_TYPES = ("application/xml", "text/xml")
 CONTENT_TYPE = "application/xml; charset=utf-8"
 
@@ -449,8 +449,6 @@ async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DE
     by the kernel until hypercorn takes it). `backlog` is the listen queue (the kernel caps it at
     net.core.somaxconn). There is no limit on concurrent connections: see docs/security.md, Open item 7.
     """
-    import signal
-
     from hypercorn.asyncio import serve as hypercorn_serve
 
     app = app or ISO18626App(TransactionHandler(), max_body=max_body)
@@ -458,12 +456,7 @@ async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DE
     bound = sock.getsockname()[1]
     config = _hypercorn_config(sock.detach(), backlog)  # hypercorn owns (and closes) the descriptor now
     stop = shutdown or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
+    stop_on_signals(stop)
     if ready is not None:
-        loop.call_soon(ready, bound)
+        asyncio.get_running_loop().call_soon(ready, bound)
     await hypercorn_serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import json
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -245,12 +244,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise Failure(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
         print(f"isoill: listening on {args.host}:{server.port}", file=sys.stderr, flush=True)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, done.set)
-            except (NotImplementedError, RuntimeError):
-                pass
+        net.stop_on_signals(done)
         try:
             await done.wait()
         finally:

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import datetime as _dt
 import logging
+import signal
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
@@ -117,6 +118,25 @@ def new_transaction(responder: bool) -> TransactionLike:
 
 
 # --- Status-Or-Error-Report builders -------------------------------------------------------------------------
+
+# The listen backlog of every server here (ISO 10161 TCP and ISO 18626 HTTP): a burst of a few hundred connects
+# must not be refused by the kernel before the server can accept them.
+DEFAULT_BACKLOG = 1024
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """Set `stop` on SIGINT or SIGTERM, for a server run in the running event loop.
+
+    Where the loop cannot take signal handlers (Windows' proactor loop raises NotImplementedError, a loop
+    outside the main thread RuntimeError), nothing is installed: such a server stops through `stop` only.
+    """
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+
 
 def _now() -> T.ServiceDateTime:
     now = _dt.datetime.now()
@@ -385,7 +405,7 @@ class ILLServer:
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, self.host, self.port,
-                                                  limit=_READ_CHUNK, backlog=1024)
+                                                  limit=_READ_CHUNK, backlog=DEFAULT_BACKLOG)
         sock = self._server.sockets[0]
         self.port = int(sock.getsockname()[1])
 
