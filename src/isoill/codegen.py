@@ -169,27 +169,17 @@ class Generator:
 
     # ---- inlined fast paths ----
     # A Python call costs about as much as a dozen bytecodes, and a decode makes one header read per TLV (97 for
-    # a typical ILL-Request). So the common case -- a one-octet tag with a short definite length that fits -- is
-    # written inline; anything else (high tags, long or indefinite lengths, truncation) takes the out-of-line
-    # functions in isoill.ber, which also produce every error message, so errors are unchanged.
+    # a typical ILL-Request). So the common cases -- a one-octet tag with a short or `81 xx` length that fits, and
+    # where it pays a two-octet tag -- are written inline; anything else (longer or indefinite lengths,
+    # truncation) takes the out-of-line functions in isoill.ber, which also produce every error message, so
+    # errors are unchanged.
     def _emit_header(self, ind: int, k: str, s_: str, e_: str, pos: str, bound: str) -> None:
-        """`k, s, e = _hdr(b, pos, bound)`, with the one-octet tag / short length case inline."""
-        src = self.src
-        # Each octet is read once (a bytes subscript costs ~15 ns in CPython 3.11, several plain bytecodes).
-        src.emit(ind, f"if {pos} < {bound}:")
-        src.emit(ind + 1, f"{k} = b[{pos}]; {e_} = b[{pos} + 1]")
-        src.emit(ind + 1, f"if {e_} < 128 and {k} & 31 != 31:")
-        src.emit(ind + 2, f"{s_} = {pos} + 2; {e_} += {s_}")
-        src.emit(ind + 2, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
-        self._emit_long_length(ind + 1, k, s_, e_, pos, bound)
-        # Two-octet tags ([31] to [127]: the notes and extensions of every APDU) with a short length.
-        src.emit(ind + 1, f"elif {e_} < 128 and {pos} + 2 < {bound} and b[{pos} + 2] < 128:")
-        src.emit(ind + 2, f"{k} = {k} << 16 | {e_}; {s_} = {pos} + 3; {e_} = {s_} + b[{pos} + 2]")
-        src.emit(ind + 2, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
-        src.emit(ind + 1, "else:")
-        src.emit(ind + 2, f"{k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
-        src.emit(ind, "else:")
-        src.emit(ind + 1, f"{k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        """`k, s, e = _hdr(b, pos, bound)`, with the common forms inline."""
+        self.src.emit(ind, f"if {pos} < {bound}:")
+        # Two-octet tags ([31] to [127]: the notes and extensions of every APDU) are inline here too.
+        self._emit_inline_header(ind + 1, k, s_, e_, pos, bound, raw_high=False, two_octet_tags=True)
+        self.src.emit(ind, "else:")
+        self.src.emit(ind + 1, f"{k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
 
     def _emit_peek(self, ind: int, k: str, s_: str, e_: str, stop: str, end: str, raw_high: bool = False) -> None:
         """`k, s, e = _peek(b, i, stop, end)` where stop == end whenever end >= 0; at the end of a definite
@@ -200,17 +190,29 @@ class Generator:
         tag tests may run on it; whatever needs the real tag calls `_emit_full_key` first (see _decode_body).
         """
         src = self.src
-        # Same as _emit_header, with fewer subscripts: this runs once per component of every SEQUENCE.
         src.emit(ind, f"if i < {end}:")
-        src.emit(ind + 1, f"{k} = b[i]; {e_} = b[i + 1]")
-        src.emit(ind + 1, f"if {e_} < 128:" if raw_high else f"if {e_} < 128 and {k} & 31 != 31:")
-        src.emit(ind + 2, f"{s_} = i + 2; {e_} += {s_}")
-        src.emit(ind + 2, f"if {e_} > {end}: {k}, {s_}, {e_} = _hdr(b, i, {end})")
-        self._emit_long_length(ind + 1, k, s_, e_, "i", end)
-        src.emit(ind + 1, "else:")
-        src.emit(ind + 2, f"{k}, {s_}, {e_} = _hdr(b, i, {end})")
+        self._emit_inline_header(ind + 1, k, s_, e_, "i", end, raw_high=raw_high, two_octet_tags=False)
         src.emit(ind, f"elif i == {end}: {k} = -1")
         src.emit(ind, f"else: {k}, {s_}, {e_} = _peek(b, i, {stop}, {end})")
+
+    def _emit_inline_header(self, ind: int, k: str, s_: str, e_: str, pos: str, bound: str, *, raw_high: bool,
+                            two_octet_tags: bool) -> None:
+        """The header at `pos` (known to be < bound) read inline: a one-octet tag with a short or `81 xx`
+        length, optionally a two-octet tag with a short length; anything else, and every error, through
+        `_hdr`. Each octet is read once (a bytes subscript costs ~15 ns in CPython 3.11, several plain
+        bytecodes). See _emit_peek for `raw_high`."""
+        src = self.src
+        src.emit(ind, f"{k} = b[{pos}]; {e_} = b[{pos} + 1]")
+        src.emit(ind, f"if {e_} < 128:" if raw_high else f"if {e_} < 128 and {k} & 31 != 31:")
+        src.emit(ind + 1, f"{s_} = {pos} + 2; {e_} += {s_}")
+        src.emit(ind + 1, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        self._emit_long_length(ind, k, s_, e_, pos, bound)
+        if two_octet_tags:
+            src.emit(ind, f"elif {e_} < 128 and {pos} + 2 < {bound} and b[{pos} + 2] < 128:")
+            src.emit(ind + 1, f"{k} = {k} << 16 | {e_}; {s_} = {pos} + 3; {e_} = {s_} + b[{pos} + 2]")
+            src.emit(ind + 1, f"if {e_} > {bound}: {k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
+        src.emit(ind, "else:")
+        src.emit(ind + 1, f"{k}, {s_}, {e_} = _hdr(b, {pos}, {bound})")
 
     def _emit_long_length(self, ind: int, k: str, s_: str, e_: str, pos: str, bound: str) -> None:
         """An `elif` for a one-octet tag with a one-octet long-form length (81 xx): every SEQUENCE of 128 to
@@ -242,8 +244,8 @@ class Generator:
         attrs' generated __init__ for a frozen kw_only class matches every keyword and stores each field through
         object.__setattr__ by name. Where that __init__ does nothing else -- no validator, converter or
         __attrs_post_init__, and no slots beyond the fields -- the decoder builds the object through its mutable
-        twin (isoill.core.construct): each store is then a specialised slot store, and one __class__ assignment at the
-        end makes it an ordinary, identical instance of cls. Measured against one slot-descriptor call per
+        twin (isoill.core.construct): each store is then a specialised slot store, and one __class__ assignment
+        at the end makes it an ordinary, identical instance of cls. Measured against one slot-descriptor call per
         field, this is 0.95x the time for one field, 0.6x for three and 0.43x for six.
         """
         src = self.src
