@@ -20,6 +20,8 @@ the default codec does. Failures are `isoill.EncodeError` / `isoill.DecodeError`
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, NoReturn
 
 import attrs
@@ -217,6 +219,21 @@ def _any_octets(value: Any) -> bytes:
         raise _Failure(f"{type(value).__name__}: {x}") from x
 
 
+@contextlib.contextmanager
+def _component(name: str) -> Iterator[None]:
+    """A conversion failure inside component `name` gets it at the front of its path (any other exception
+    a malformed value raises becomes such a failure)."""
+    try:
+        yield
+    except _Failure as f:
+        f.path.insert(0, name)
+        raise
+    except _FAILURES as x:
+        failure = _Failure(f"{type(x).__name__}: {x}")
+        failure.path.append(name)
+        raise failure from x
+
+
 def _sequence_to_asn1(cls: type, value: Any, template: Any) -> Any:
     if type(value) is not cls:
         _fail(f"{cls.__name__} expected, not {type(value).__name__}")
@@ -225,7 +242,7 @@ def _sequence_to_asn1(cls: type, value: Any, template: Any) -> Any:
     out = template.clone()
     for attr, spec in field_specs(cls):
         name = spec.asn1_name
-        try:
+        with _component(name):
             x = getattr(value, attr)
             if x is None:
                 if spec.presence == "required":
@@ -234,13 +251,6 @@ def _sequence_to_asn1(cls: type, value: Any, template: Any) -> Any:
                     continue
                 x = spec.default
             out.setComponentByName(name, _to_asn1(spec.asn1, x, _component_template(out, name)))
-        except _Failure as f:
-            f.path.insert(0, name)
-            raise
-        except _FAILURES as x:
-            failure = _Failure(f"{type(x).__name__}: {x}")
-            failure.path.append(name)
-            raise failure from x
     return out
 
 
@@ -318,7 +328,7 @@ def _sequence_from_asn1(cls: type, value: Any) -> Any:
     for attr, spec in field_specs(cls):
         name = spec.asn1_name
         known.add(name)
-        try:
+        with _component(name):
             _component_template(value, name)
             component = value.getComponentByName(name, default=noValue, instantiate=False)
             if component is noValue or not component.isValue:
@@ -327,13 +337,6 @@ def _sequence_from_asn1(cls: type, value: Any) -> Any:
                 kwargs[attr] = spec.default if spec.presence == "default" else None
             else:
                 kwargs[attr] = _from_asn1(spec.asn1, component)
-        except _Failure as f:
-            f.path.insert(0, name)
-            raise
-        except _FAILURES as x:
-            failure = _Failure(f"{type(x).__name__}: {x}")
-            failure.path.append(name)
-            raise failure from x
     for named in value.componentType.namedTypes:
         if named.name not in known:
             component = value.getComponentByName(named.name, default=noValue, instantiate=False)
