@@ -10,10 +10,10 @@ import sys
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 
+from illcore.engine import PREVIOUS, Confidence, Row, Table
+from illcore.lifecycle import LIFECYCLE
 from iso18626 import machine as m18626
 from isoill import machine as m10161
-from isoill.core.engine import PREVIOUS, Confidence, Row, Table
-from isoill.core.lifecycle import LIFECYCLE
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "diagrams"

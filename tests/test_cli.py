@@ -19,7 +19,7 @@ import pytest
 import iso18626
 import isoill
 import isoill.convert
-from isoill import cli
+from illnode import cli
 
 VECTORS = Path(__file__).parent / "vectors" / "iso10161"
 REQUEST = VECTORS / "illclient-request-plain.ber"
@@ -28,13 +28,13 @@ SAMPLES = SHARED / "samples" / "iso18626" / "oclc"
 
 
 def isoill_cmd(*args: str, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "isoill.cli", *args], input=stdin, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "illnode.cli", *args], input=stdin, capture_output=True,
                           timeout=timeout)
 
 
 def start(*args: str, marker: str) -> tuple[subprocess.Popen[bytes], str]:
     """Start a long-running isoill command; return it and the first stderr line containing `marker`."""
-    proc = subprocess.Popen([sys.executable, "-m", "isoill.cli", *args], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "illnode.cli", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     assert proc.stderr is not None
     sel = selectors.DefaultSelector()
@@ -328,7 +328,7 @@ def test_18626_send_prints_confirmation_and_exit_codes(endpoint: tuple[str, subp
 # --- make demo ---------------------------------------------------------------------------------------------
 
 def test_demo_runs_a_full_loan_over_tcp_and_http() -> None:
-    result = subprocess.run([sys.executable, "-m", "isoill.demo"], capture_output=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "illnode.demo"], capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
     for kind in ("ILL-Request", "ILL-Answer", "Shipped", "Received", "Returned", "Checked-In"):

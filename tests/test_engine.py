@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from isoill.core.engine import PREVIOUS, Engine, Row, Table, TableError
-from isoill.core.lifecycle import LIFECYCLE, Milestone, Stage, lifecycle_allows, lifecycle_reachable
+from illcore.engine import PREVIOUS, Engine, Row, Table, TableError
+from illcore.lifecycle import LIFECYCLE, Milestone, Stage, lifecycle_allows, lifecycle_reachable
 
 ROWS = [
     Row("a", "idle", "go", "busy"),

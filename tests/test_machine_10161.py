@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import isoill
+from illcore.engine import PREVIOUS
+from illcore.lifecycle import lifecycle_allows
 from isoill import CurrentState as C
 from isoill import ILLAPDUType as A
 from isoill import TransactionResults as R
-from isoill.core.engine import PREVIOUS
-from isoill.core.lifecycle import lifecycle_allows
 from isoill.machine import FACTS, NO_RECEIVED, NO_RETURNED, NO_SHIPPED, STAGES, TABLE
 
 REQ, RSP = isoill.Role.REQUESTER, isoill.Role.RESPONDER

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import iso18626
+from illcore.engine import PREVIOUS
+from illcore.lifecycle import Stage, lifecycle_reachable
 from iso18626 import Action as Act
 from iso18626 import ErrorType as ET
 from iso18626 import ProtocolError, Role, Transaction
@@ -32,8 +34,6 @@ from iso18626.machine import (
     RequestEvent,
     StatusEvent,
 )
-from isoill.core.engine import PREVIOUS
-from isoill.core.lifecycle import Stage, lifecycle_reachable
 
 REQUESTING, SUPPLYING = Role.REQUESTING, Role.SUPPLYING
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)

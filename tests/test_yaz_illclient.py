@@ -20,7 +20,7 @@ PARAMS = VECTORS / "illclient-params.txt"
 
 def start_listener(*args: str, cwd: Path) -> tuple[subprocess.Popen[bytes], int]:
     """Start `isoill listen --port 0 ...` and read the port it announces on stderr (bounded wait)."""
-    proc = subprocess.Popen([sys.executable, "-m", "isoill.cli", "listen", "--host", "127.0.0.1", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "illnode.cli", "listen", "--host", "127.0.0.1", "--port", "0",
                              *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stderr is not None
     sel = selectors.DefaultSelector()

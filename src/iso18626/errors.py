@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from isoill.core.errors import IsoIllError
+from illcore.errors import IsoIllError
 
 if TYPE_CHECKING:
     from .codes import ErrorType

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import httpx
 
-from isoill.net import DEFAULT_BACKLOG, stop_on_signals
+from illcore.aio import DEFAULT_BACKLOG, stop_on_signals
 
 from .codes import ErrorType, MessageStatus
 from .confirm import confirmation_for

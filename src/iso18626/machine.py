@@ -9,8 +9,8 @@ from datetime import datetime
 
 import attrs
 
-from isoill.core.engine import PREVIOUS, Confidence, Engine, Record, Row, Table
-from isoill.core.lifecycle import Stage
+from illcore.engine import PREVIOUS, Confidence, Engine, Record, Row, Table
+from illcore.lifecycle import Stage
 
 from .codes import Action, ErrorType, ReasonForMessage, RequestType, ServiceType, Status, YesNo
 from .confirm import confirmation_for

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 from lxml import etree
 
-from isoill.core.construct import is_plain, mutable_twin
+from illcore.construct import is_plain, mutable_twin
 
 from . import tables as T
 from .codes import ErrorType, SchemeValue
@@ -304,7 +304,7 @@ def _union() -> dict[type, dict[str, tuple[str, Any]]]:
 def value_lines(kind: Any, field: str, nullable: bool, target: str, env: dict[str, Any]) -> list[str]:
     """Statements that read the child `ch` into `target`, for one element kind."""
     if kind == T.SVP:
-        # A SchemeValue built through its mutable twin (see isoill.core.construct): about a quarter of attrs' keyword
+        # A SchemeValue built through its mutable twin (see illcore.construct): about a quarter of attrs' keyword
         # __init__. Most open codes carry no attribute, and an empty values() list costs a fifth of a
         # get() that finds nothing.
         return [f"{target} = _new(T_SV)", f'{target}.value = ch.text or ""',

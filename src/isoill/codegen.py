@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 
+from illcore.construct import is_plain, mutable_twin
 from isoill import ber
-from isoill.core.construct import is_plain, mutable_twin
 from isoill.errors import DecodeError, EncodeError
 from isoill.schema import (
     BOOLEAN,
@@ -244,7 +244,7 @@ class Generator:
         attrs' generated __init__ for a frozen kw_only class matches every keyword and stores each field through
         object.__setattr__ by name. Where that __init__ does nothing else -- no validator, converter or
         __attrs_post_init__, and no slots beyond the fields -- the decoder builds the object through its mutable
-        twin (isoill.core.construct): each store is then a specialised slot store, and one __class__ assignment
+        twin (illcore.construct): each store is then a specialised slot store, and one __class__ assignment
         at the end makes it an ordinary, identical instance of cls. Measured against one slot-descriptor call per
         field, this is 0.95x the time for one field, 0.6x for three and 0.43x for six.
         """

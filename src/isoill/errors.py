@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from isoill.core.errors import IsoIllError
+from illcore.errors import IsoIllError
 
 
 class ILLError(IsoIllError):

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 
 import attrs
 
+from illcore.engine import PREVIOUS, Confidence, Engine, Record, Row, Table
+from illcore.lifecycle import Stage
 from isoill import enums as E
 from isoill import reports
 from isoill import types as T
@@ -20,8 +22,6 @@ from isoill.apdus import (
     Shipped,
     StatusOrErrorReport,
 )
-from isoill.core.engine import PREVIOUS, Confidence, Engine, Record, Row, Table
-from isoill.core.lifecycle import Stage
 from isoill.errors import ILLError
 
 __all__ = [

@@ -12,12 +12,12 @@ import asyncio
 import contextlib
 import datetime as _dt
 import logging
-import signal
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 import attrs
 
+from illcore.aio import DEFAULT_BACKLOG
 from isoill import enums as E
 from isoill import types as T
 from isoill.apdus import APDU, ILLRequest, StatusOrErrorReport
@@ -118,25 +118,6 @@ def new_transaction(responder: bool) -> TransactionLike:
 
 
 # --- Status-Or-Error-Report builders -------------------------------------------------------------------------
-
-# The listen backlog of every server here (ISO 10161 TCP and ISO 18626 HTTP): a burst of a few hundred connects
-# must not be refused by the kernel before the server can accept them.
-DEFAULT_BACKLOG = 1024
-
-
-def stop_on_signals(stop: asyncio.Event) -> None:
-    """Set `stop` on SIGINT or SIGTERM, for a server run in the running event loop.
-
-    Where the loop cannot take signal handlers (Windows' proactor loop raises NotImplementedError, a loop
-    outside the main thread RuntimeError), nothing is installed: such a server stops through `stop` only.
-    """
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
-
 
 def _now() -> T.ServiceDateTime:
     now = _dt.datetime.now()

@@ -15,28 +15,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_NETWORK = 3
-EXIT_PEER_ERROR = 4
-
-EXIT_CODES = f"""exit codes:
-  {EXIT_OK}  success
-  {EXIT_INVALID}  invalid input: the file cannot be decoded, encoded or validated
-  {EXIT_USAGE}  usage error (bad arguments, unreadable file)
-  {EXIT_NETWORK}  network failure: cannot connect, timeout, connection lost
-  {EXIT_PEER_ERROR}  the peer answered with an error (HTTP status, ERROR confirmation)
-"""
-
-
-class Failure(Exception):
-    """A one-line reason to stop with an exit code."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
+from illcore.aio import stop_on_signals
+from illnode.commands import (
+    EXIT_CODES,
+    EXIT_INVALID,
+    EXIT_NETWORK,
+    EXIT_OK,
+    EXIT_PEER_ERROR,
+    EXIT_USAGE,
+    Failure,
+    register_all,
+)
 
 # --- input helpers -----------------------------------------------------------------------------------------
 
@@ -244,7 +233,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise Failure(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
         print(f"isoill: listening on {args.host}:{server.port}", file=sys.stderr, flush=True)
-        net.stop_on_signals(done)
+        stop_on_signals(done)
         try:
             await done.wait()
         finally:
@@ -406,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--max-body", type=int, default=1 << 20, metavar="OCTETS",
                    help="largest accepted body (1 MiB; larger gets 413)")
     v.set_defaults(func=cmd_18626_serve)
+    register_all(sub)
     return p
 
 

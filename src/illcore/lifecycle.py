@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Hashable
 
-from isoill.core.engine import PREVIOUS, Confidence, Row, Table
+from illcore.engine import PREVIOUS, Confidence, Row, Table
 
 __all__ = ["LIFECYCLE", "Milestone", "Stage", "lifecycle_allows", "lifecycle_reachable"]
 
