@@ -66,7 +66,15 @@ class _Writer:
             def score(branch: T.Particle) -> int:
                 return sum(1 for n in _names(branch) if _is_set(getattr(obj, fields[n].attr)) and n not in used)
 
-            best = max(p.items, key=score)
+            def feasible(q: T.Particle) -> bool:
+                if q.lo == 0:
+                    return True
+                if isinstance(q, T.Ref):
+                    return _is_set(getattr(obj, fields[q.name].attr)) and q.name not in used
+                return any(map(feasible, q.items)) if q.choice else all(map(feasible, q.items))
+
+            # The alternative whose required elements are all there and which holds most of the values.
+            best = max(p.items, key=lambda q: (feasible(q), score(q)))
             if score(best):
                 self.particle(best, obj, name, path, used)
 
