@@ -15,9 +15,23 @@ from .errors import (
     ServerError,
     Unauthorized,
 )
+from .export import (
+    DEFAULT_REQUEST_TYPES,
+    ExportError,
+    ExportResult,
+    ExportSettings,
+    RequestTypeRule,
+    export,
+    export_async,
+    export_flow,
+    patron_identifier,
+    transaction_for,
+)
 from .records import Note, Transaction, User, loads
 
 __all__ = [
+    "DEFAULT_REQUEST_TYPES", "ExportError", "ExportResult", "ExportSettings", "RequestTypeRule",
+    "export", "export_async", "export_flow", "patron_identifier", "transaction_for",
     "AsyncILLiadClient", "BadRequest", "Call", "ILLiadClient", "ILLiadConnectionError", "ILLiadError",
     "ILLiadResponseError", "Note", "NotFound", "ServerError", "Transaction", "Unauthorized", "User",
     "answer", "base_url", "loads",
