@@ -5,7 +5,17 @@
 
 from __future__ import annotations
 
-from .errors import NCIPError, SerializeError, UnsupportedVersionError, ValidationError
+from .errors import (
+    INVALID_MESSAGE_SYNTAX,
+    NEEDED_DATA_MISSING,
+    UNSUPPORTED_SERVICE,
+    NCIPError,
+    SerializeError,
+    UnsupportedVersionError,
+    ValidationError,
+)
+from .events import ItemEvent, ItemEventHandler
+from .http import AsyncNCIPClient, Handler, NCIPApp, NCIPClient, NCIPProblem, NCIPTransportError, serve
 from .model import (
     AcceptItem,
     AcceptItemResponse,
@@ -49,12 +59,16 @@ from .model import (
 )
 from .parse import Parsed, parse, read
 from .repairs import REPAIR_CODES, Repair, RepairWarning
+from .responses import PROBLEM_SCHEME, problem, problem_response, response_header_for
 from .tables import NS, VERSION_URI
 from .values import Ext, SchemeValue
 from .writer import serialize
 
 __all__ = [
-    "NS", "REPAIR_CODES", "VERSION_URI",
+    "INVALID_MESSAGE_SYNTAX", "NEEDED_DATA_MISSING", "NS", "PROBLEM_SCHEME", "REPAIR_CODES", "UNSUPPORTED_SERVICE",
+    "VERSION_URI",
+    "AsyncNCIPClient", "Handler", "ItemEvent", "ItemEventHandler", "NCIPApp", "NCIPClient", "NCIPProblem",
+    "NCIPTransportError", "problem", "problem_response", "response_header_for", "serve",
     "AcceptItem", "AcceptItemResponse", "AuthenticationInput", "BibliographicDescription", "BibliographicId",
     "BibliographicItemId", "BibliographicRecordId", "CancelRequestItem", "CancelRequestItemResponse",
     "CheckInItem", "CheckInItemResponse", "CheckOutItem", "CheckOutItemResponse", "CreateUserFiscalTransaction",

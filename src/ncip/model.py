@@ -10,6 +10,7 @@ from datetime import datetime
 import attrs
 
 from .values import Ext, SchemeValue
+from .values import items as _items
 from .values import optional_scheme_value as _opt_svp
 from .values import scheme_value as _svp
 from .values import scheme_values as _svps
@@ -21,7 +22,7 @@ class LookupUser:
 
     initiation_header: InitiationHeader | None = None
     user_id: UserId | None = None
-    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=tuple)
+    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=_items)
     user_element_type: tuple[SchemeValue, ...] = attrs.field(default=(), converter=_svps)
     loaned_items_desired: bool = False
     requested_items_desired: bool = False
@@ -58,9 +59,9 @@ class RequestItem:
     initiation_header: InitiationHeader | None = None
     mandated_action: MandatedAction | None = None
     user_id: UserId | None = None
-    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=tuple)
-    item_id: tuple[ItemId, ...] = attrs.field(default=(), converter=tuple)
-    bibliographic_id: tuple[BibliographicId, ...] = attrs.field(default=(), converter=tuple)
+    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=_items)
+    item_id: tuple[ItemId, ...] = attrs.field(default=(), converter=_items)
+    bibliographic_id: tuple[BibliographicId, ...] = attrs.field(default=(), converter=_items)
     request_id: RequestId | None = None
     request_type: SchemeValue = attrs.field(converter=_svp)
     request_scope_type: SchemeValue = attrs.field(converter=_svp)
@@ -85,7 +86,7 @@ class CheckOutItem:
     initiation_header: InitiationHeader | None = None
     mandated_action: MandatedAction | None = None
     user_id: UserId | None = None
-    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=tuple)
+    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=_items)
     item_id: ItemId
     request_id: RequestId | None = None
     acknowledged_fee_amount: AcknowledgedFeeAmount | None = None
@@ -118,7 +119,7 @@ class CancelRequestItem:
     initiation_header: InitiationHeader | None = None
     mandated_action: MandatedAction | None = None
     user_id: UserId | None = None
-    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=tuple)
+    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=_items)
     item_id: ItemId | None = None
     request_id: RequestId | None = None
     request_type: SchemeValue = attrs.field(converter=_svp)
@@ -137,7 +138,7 @@ class RenewItem:
     initiation_header: InitiationHeader | None = None
     mandated_action: MandatedAction | None = None
     user_id: UserId | None = None
-    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=tuple)
+    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=_items)
     item_id: ItemId
     item_element_type: tuple[SchemeValue, ...] = attrs.field(default=(), converter=_svps)
     user_element_type: tuple[SchemeValue, ...] = attrs.field(default=(), converter=_svps)
@@ -170,7 +171,7 @@ class CreateUserFiscalTransaction:
     initiation_header: InitiationHeader | None = None
     mandated_action: MandatedAction | None = None
     user_id: UserId | None = None
-    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=tuple)
+    authentication_input: tuple[AuthenticationInput, ...] = attrs.field(default=(), converter=_items)
     fiscal_transaction_information: FiscalTransactionInformation
     ext: Ext | None = None
 
@@ -199,13 +200,13 @@ class LookupUserResponse:
     """NCIP `LookupUserResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     user_id: UserId | None = None
-    user_fiscal_account: tuple[UserFiscalAccount, ...] = attrs.field(default=(), converter=tuple)
-    loaned_items_count: tuple[LoanedItemsCount, ...] = attrs.field(default=(), converter=tuple)
-    loaned_item: tuple[LoanedItem, ...] = attrs.field(default=(), converter=tuple)
-    requested_items_count: tuple[RequestedItemsCount, ...] = attrs.field(default=(), converter=tuple)
-    requested_item: tuple[RequestedItem, ...] = attrs.field(default=(), converter=tuple)
+    user_fiscal_account: tuple[UserFiscalAccount, ...] = attrs.field(default=(), converter=_items)
+    loaned_items_count: tuple[LoanedItemsCount, ...] = attrs.field(default=(), converter=_items)
+    loaned_item: tuple[LoanedItem, ...] = attrs.field(default=(), converter=_items)
+    requested_items_count: tuple[RequestedItemsCount, ...] = attrs.field(default=(), converter=_items)
+    requested_item: tuple[RequestedItem, ...] = attrs.field(default=(), converter=_items)
     user_optional_fields: UserOptionalFields | None = None
     ext: Ext | None = None
 
@@ -215,7 +216,7 @@ class AcceptItemResponse:
     """NCIP `AcceptItemResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     request_id: RequestId | None = None
     item_id: ItemId | None = None
     ext: Ext | None = None
@@ -226,7 +227,7 @@ class RequestItemResponse:
     """NCIP `RequestItemResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     required_fee_amount: RequiredFeeAmount | None = None
     required_item_use_restriction_type: tuple[SchemeValue, ...] = attrs.field(default=(), converter=_svps)
     item_id: ItemId | None = None
@@ -248,7 +249,7 @@ class CheckOutItemResponse:
     """NCIP `CheckOutItemResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     required_fee_amount: RequiredFeeAmount | None = None
     required_item_use_restriction_type: tuple[SchemeValue, ...] = attrs.field(default=(), converter=_svps)
     item_id: ItemId | None = None
@@ -269,7 +270,7 @@ class CheckInItemResponse:
     """NCIP `CheckInItemResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     item_id: ItemId | None = None
     user_id: UserId | None = None
     routing_information: RoutingInformation | None = None
@@ -284,7 +285,7 @@ class CancelRequestItemResponse:
     """NCIP `CancelRequestItemResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     item_id: ItemId | None = None
     request_id: RequestId | None = None
     user_id: UserId | None = None
@@ -299,7 +300,7 @@ class RenewItemResponse:
     """NCIP `RenewItemResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     required_fee_amount: RequiredFeeAmount | None = None
     required_item_use_restriction_type: tuple[SchemeValue, ...] = attrs.field(default=(), converter=_svps)
     pending: Pending | None = None
@@ -319,7 +320,7 @@ class RecallItemResponse:
     """NCIP `RecallItemResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     item_id: ItemId | None = None
     user_id: UserId | None = None
     date_due: datetime | None = None
@@ -334,7 +335,7 @@ class CreateUserFiscalTransactionResponse:
     """NCIP `CreateUserFiscalTransactionResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     user_id: UserId | None = None
     fiscal_transaction_reference_id: FiscalTransactionReferenceId | None = None
     ext: Ext | None = None
@@ -345,7 +346,7 @@ class DeleteItemResponse:
     """NCIP `DeleteItemResponse`."""
 
     response_header: ResponseHeader | None = None
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
     item_id: ItemId | None = None
     ext: Ext | None = None
 
@@ -356,8 +357,8 @@ class LookupVersionResponse:
 
     from_agency_id: FromAgencyId
     to_agency_id: ToAgencyId
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
-    version_supported: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
+    version_supported: tuple[str, ...] = attrs.field(default=(), converter=_items)
     ext: Ext | None = None
 
 
@@ -478,7 +479,7 @@ class FiscalTransactionInformation:
 
     fiscal_action_type: SchemeValue = attrs.field(converter=_svp)
     fiscal_transaction_reference_id: FiscalTransactionReferenceId | None = None
-    related_fiscal_transaction_reference_id: tuple[RelatedFiscalTransactionReferenceId, ...] = attrs.field(default=(), converter=tuple)
+    related_fiscal_transaction_reference_id: tuple[RelatedFiscalTransactionReferenceId, ...] = attrs.field(default=(), converter=_items)
     fiscal_transaction_type: SchemeValue = attrs.field(converter=_svp)
     valid_from_date: datetime | None = None
     valid_to_date: datetime | None = None
@@ -562,7 +563,7 @@ class ItemOptionalFields:
     circulation_status: SchemeValue | None = attrs.field(default=None, converter=_opt_svp)
     hold_queue_length: int | None = None
     item_description: ItemDescription | None = None
-    location: tuple[Location, ...] = attrs.field(default=(), converter=tuple)
+    location: tuple[Location, ...] = attrs.field(default=(), converter=_items)
     physical_condition: PhysicalCondition | None = None
     electronic_resource: ElectronicResource | None = None
     security_marker: SchemeValue | None = attrs.field(default=None, converter=_opt_svp)
@@ -576,13 +577,13 @@ class UserOptionalFields:
     """NCIP `UserOptionalFields`."""
 
     name_information: NameInformation | None = None
-    user_address_information: tuple[UserAddressInformation, ...] = attrs.field(default=(), converter=tuple)
+    user_address_information: tuple[UserAddressInformation, ...] = attrs.field(default=(), converter=_items)
     date_of_birth: datetime | None = None
     user_language: tuple[SchemeValue, ...] = attrs.field(default=(), converter=_svps)
-    user_privilege: tuple[UserPrivilege, ...] = attrs.field(default=(), converter=tuple)
-    block_or_trap: tuple[BlockOrTrap, ...] = attrs.field(default=(), converter=tuple)
-    user_id: tuple[UserId, ...] = attrs.field(default=(), converter=tuple)
-    previous_user_id: tuple[PreviousUserId, ...] = attrs.field(default=(), converter=tuple)
+    user_privilege: tuple[UserPrivilege, ...] = attrs.field(default=(), converter=_items)
+    block_or_trap: tuple[BlockOrTrap, ...] = attrs.field(default=(), converter=_items)
+    user_id: tuple[UserId, ...] = attrs.field(default=(), converter=_items)
+    previous_user_id: tuple[PreviousUserId, ...] = attrs.field(default=(), converter=_items)
     ext: Ext | None = None
 
 
@@ -621,7 +622,7 @@ class BibliographicDescription:
     author: str | None = None
     author_of_component: str | None = None
     bibliographic_item_id: BibliographicItemId | None = None
-    bibliographic_record_id: tuple[BibliographicRecordId, ...] = attrs.field(default=(), converter=tuple)
+    bibliographic_record_id: tuple[BibliographicRecordId, ...] = attrs.field(default=(), converter=_items)
     component_id: ComponentId | None = None
     edition: str | None = None
     pagination: str | None = None
@@ -665,7 +666,7 @@ class UserFiscalAccount:
     """NCIP `UserFiscalAccount`."""
 
     account_balance: AccountBalance
-    account_details: tuple[AccountDetails, ...] = attrs.field(default=(), converter=tuple)
+    account_details: tuple[AccountDetails, ...] = attrs.field(default=(), converter=_items)
     ext: Ext | None = None
 
 
@@ -693,7 +694,7 @@ class LoanedItem:
     """NCIP `LoanedItem`."""
 
     item_id: ItemId
-    bibliographic_id: tuple[BibliographicId, ...] = attrs.field(default=(), converter=tuple)
+    bibliographic_id: tuple[BibliographicId, ...] = attrs.field(default=(), converter=_items)
     reminder_level: int | None = None
     date_due: datetime | None = None
     indeterminate_loan_period_flag: bool = False
@@ -720,7 +721,7 @@ class RequestedItem:
 
     item_id: ItemId | None = None
     request_id: RequestId | None = None
-    bibliographic_id: tuple[BibliographicId, ...] = attrs.field(default=(), converter=tuple)
+    bibliographic_id: tuple[BibliographicId, ...] = attrs.field(default=(), converter=_items)
     request_type: SchemeValue = attrs.field(converter=_svp)
     request_status_type: SchemeValue = attrs.field(converter=_svp)
     date_placed: datetime
@@ -780,7 +781,7 @@ class ItemDetails:
     item_id: ItemId
     bibliographic_description: BibliographicDescription
     date_checked_out: datetime | None = None
-    date_renewed: tuple[datetime, ...] = attrs.field(default=(), converter=tuple)
+    date_renewed: tuple[datetime, ...] = attrs.field(default=(), converter=_items)
     date_due: datetime | None = None
     indeterminate_loan_period_flag: bool = False
     non_returnable_flag: bool = False
@@ -804,7 +805,7 @@ class ItemDescription:
 class HoldingsInformation:
     """NCIP `HoldingsInformation`."""
 
-    structured_holdings_data: tuple[StructuredHoldingsData, ...] = attrs.field(default=(), converter=tuple)
+    structured_holdings_data: tuple[StructuredHoldingsData, ...] = attrs.field(default=(), converter=_items)
     unstructured_holdings_data: str | None = None
     ext: Ext | None = None
 
@@ -822,7 +823,7 @@ class StructuredHoldingsData:
 class HoldingsChronology:
     """NCIP `HoldingsChronology`."""
 
-    chronology_level_instance: tuple[ChronologyLevelInstance, ...] = attrs.field(default=(), converter=tuple)
+    chronology_level_instance: tuple[ChronologyLevelInstance, ...] = attrs.field(default=(), converter=_items)
     ext: Ext | None = None
 
 
@@ -830,7 +831,7 @@ class HoldingsChronology:
 class HoldingsEnumeration:
     """NCIP `HoldingsEnumeration`."""
 
-    enumeration_level_instance: tuple[EnumerationLevelInstance, ...] = attrs.field(default=(), converter=tuple)
+    enumeration_level_instance: tuple[EnumerationLevelInstance, ...] = attrs.field(default=(), converter=_items)
     ext: Ext | None = None
 
 
@@ -850,7 +851,7 @@ class EnumerationLevelInstance:
 
     enumeration_caption: str | None = None
     enumeration_level: int | None = None
-    ext: tuple[Ext, ...] = attrs.field(default=(), converter=tuple)
+    ext: tuple[Ext, ...] = attrs.field(default=(), converter=_items)
     enumeration_value: str
 
 
@@ -869,7 +870,7 @@ class Location:
 class LocationName:
     """NCIP `LocationName`."""
 
-    location_name_instance: tuple[LocationNameInstance, ...] = attrs.field(default=(), converter=tuple)
+    location_name_instance: tuple[LocationNameInstance, ...] = attrs.field(default=(), converter=_items)
     ext: Ext | None = None
 
 
@@ -896,7 +897,7 @@ class NameInformation:
     """NCIP `NameInformation`."""
 
     personal_name_information: PersonalNameInformation | None = None
-    organization_name_information: tuple[OrganizationNameInformation, ...] = attrs.field(default=(), converter=tuple)
+    organization_name_information: tuple[OrganizationNameInformation, ...] = attrs.field(default=(), converter=_items)
     ext: Ext | None = None
 
 
@@ -1047,7 +1048,7 @@ class PreviousUserId:
 class ProblemResponse:
     """An NCIPMessage holding only Problem elements (no service response element)."""
 
-    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)
+    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)
 
 
 Message = (LookupUser | LookupUserResponse | AcceptItem | AcceptItemResponse | RequestItem | RequestItemResponse | CheckOutItem | CheckOutItemResponse | CheckInItem | CheckInItemResponse | CancelRequestItem | CancelRequestItemResponse | RenewItem | RenewItemResponse | RecallItem | RecallItemResponse | CreateUserFiscalTransaction | CreateUserFiscalTransactionResponse | DeleteItem | DeleteItemResponse | LookupVersion | LookupVersionResponse | ProblemResponse)

@@ -21,7 +21,7 @@ def _line(f: T.Field) -> str:
     base = _py(f)
     svp = f.kind == T.SCHEME_VALUE
     if f.many:
-        conv = "_svps" if svp else "tuple"
+        conv = "_svps" if svp else "_items"
         return f"    {f.attr}: tuple[{base}, ...] = attrs.field(default=(), converter={conv})"
     if f.kind == "flag":
         return f"    {f.attr}: bool = False"
@@ -47,6 +47,7 @@ def generate() -> str:
         "import attrs",
         "",
         "from .values import Ext, SchemeValue",
+        "from .values import items as _items",
         "from .values import optional_scheme_value as _opt_svp",
         "from .values import scheme_value as _svp",
         "from .values import scheme_values as _svps",
@@ -65,7 +66,7 @@ def generate() -> str:
         "class ProblemResponse:",
         '    """An NCIPMessage holding only Problem elements (no service response element)."""',
         "",
-        "    problem: tuple[Problem, ...] = attrs.field(default=(), converter=tuple)",
+        "    problem: tuple[Problem, ...] = attrs.field(default=(), converter=_items)",
         "",
         "",
         "Message = (" + " | ".join(T.MESSAGES) + " | ProblemResponse)",

@@ -6,6 +6,7 @@ Every other model class is generated from the element tables (see modelgen.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -45,3 +46,8 @@ def optional_scheme_value(value: SchemeValue | str | None) -> SchemeValue | None
 def scheme_values(values: Iterable[SchemeValue | str]) -> tuple[SchemeValue, ...]:
     """Converter for repeated codes."""
     return tuple(scheme_value(v) for v in values)
+
+
+def items(values: Iterable[Any]) -> tuple[Any, ...]:
+    """Converter for repeated elements: any iterable (a list, a generator) becomes a tuple."""
+    return tuple(values)

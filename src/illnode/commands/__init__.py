@@ -39,6 +39,7 @@ class Failure(Exception):
 # One per line, so features added side by side do not collide here.
 MODULES: tuple[str, ...] = (
     "illiad",
+    "ncip",
 )
 
 
