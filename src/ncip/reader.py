@@ -20,16 +20,16 @@ from .values import Ext, SchemeValue
 
 _Q = "{" + T.NS + "}"
 _SCHEME = _Q + "Scheme"
-_BY_XML: dict[str, dict[str, T.Field]] = {name: {f.xml: f for f in fields} for name, fields in T.FIELDS.items()}
 
 
 class ReadContext:
     """Per-read state: strictness and the repairs made so far."""
 
-    __slots__ = ("repairs", "service", "strict")
+    __slots__ = ("max_depth", "repairs", "service", "strict")
 
-    def __init__(self, strict: bool, service: str | None = None):
+    def __init__(self, strict: bool, service: str | None = None, max_depth: int = 40):
         self.strict = strict
+        self.max_depth = max_depth
         self.repairs: list[Repair] = []
         self.service = service
 
@@ -44,39 +44,48 @@ def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _text(el: Any, path: str, ctx: ReadContext) -> str:
+def _where(el: Any, parent: str) -> str:
+    return f"{parent}/{local_name(el.tag)}"
+
+
+def _text(el: Any, parent: str, ctx: ReadContext) -> str:
     if len(el):
-        raise ctx.bad(f"{local_name(el.tag)} holds elements where text is expected", path, local_name(el.tag))
+        raise ctx.bad(f"{local_name(el.tag)} holds elements where text is expected", _where(el, parent),
+                      local_name(el.tag))
     return el.text or ""
 
 
 def _integer(lo: int | None) -> Callable[[Any, str, ReadContext], int]:
-    def read(el: Any, path: str, ctx: ReadContext) -> int:
-        text = _text(el, path, ctx).strip()
+    def read(el: Any, parent: str, ctx: ReadContext) -> int:
+        text = _text(el, parent, ctx).strip()
         try:
             value = int(text)
         except ValueError:
-            raise ctx.bad(f"{text!r} is not an integer", path, local_name(el.tag)) from None
+            raise ctx.bad(f"{text!r} is not an integer", _where(el, parent), local_name(el.tag)) from None
         if lo is not None and value < lo:
-            raise ctx.bad(f"{value} is below {lo}", path, local_name(el.tag))
+            raise ctx.bad(f"{value} is below {lo}", _where(el, parent), local_name(el.tag))
         return value
     return read
 
 
-def _datetime(el: Any, path: str, ctx: ReadContext) -> datetime:
-    text = _text(el, path, ctx).strip()
+def _datetime(el: Any, parent: str, ctx: ReadContext) -> datetime:
+    text = _text(el, parent, ctx).strip()
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise ctx.bad(f"{text!r} is not an xs:dateTime", path, local_name(el.tag)) from None
+        raise ctx.bad(f"{text!r} is not an xs:dateTime", _where(el, parent), local_name(el.tag)) from None
 
 
-def _scheme_value(el: Any, path: str, ctx: ReadContext) -> SchemeValue:
-    return SchemeValue(_text(el, path, ctx), el.get(_SCHEME))
+def _scheme_value(el: Any, parent: str, ctx: ReadContext) -> SchemeValue:
+    return SchemeValue(_text(el, parent, ctx), el.get(_SCHEME))
 
 
-def _ext(el: Any, path: str, ctx: ReadContext) -> Ext:
+def _ext(el: Any, parent: str, ctx: ReadContext) -> Ext:
     out = []
+    for inner in el.iter():  # Ext content is open: bound its depth here (the schema cannot)
+        level = sum(1 for _ in inner.iterancestors())
+        if level > ctx.max_depth:
+            raise ctx.bad(f"elements nested deeper than {ctx.max_depth}", _where(el, parent))
     for ch in el:
         if not isinstance(ch.tag, str):
             continue
@@ -89,46 +98,70 @@ def _ext(el: Any, path: str, ctx: ReadContext) -> Ext:
     return Ext(tuple(out))
 
 
+def _flag(el: Any, parent: str, ctx: ReadContext) -> bool:
+    return True
+
+
 _LEAF_READERS: dict[str, Callable[[Any, str, ReadContext], Any]] = {
     T.STRING: _text, T.SCHEME_VALUE: _scheme_value, T.DATETIME: _datetime, T.INTEGER: _integer(None),
-    T.POSITIVE: _integer(1), T.NONNEG: _integer(0), "ext": _ext,
+    T.POSITIVE: _integer(1), T.NONNEG: _integer(0), "ext": _ext, "flag": _flag,
 }
+# Per complex element: namespaced child tag -> (attribute, child name or None for a leaf, leaf reader, repeats);
+# and the required attributes. Built once so that reading is dictionary lookups.
+_Plan = tuple[str, "str | None", "Callable[[Any, str, ReadContext], Any] | None", bool]
+_PLANS: dict[str, dict[str, _Plan]] = {
+    name: {_Q + f.xml: (f.attr, f.xml if f.kind == "complex" else None, _LEAF_READERS.get(f.kind), f.many)
+           for f in fields}
+    for name, fields in T.FIELDS.items()}
+_REQUIRED: dict[str, tuple[tuple[str, str], ...]] = {
+    name: tuple((f.attr, f.xml) for f in fields if f.required) for name, fields in T.FIELDS.items()}
 
 
-def read_element(el: Any, name: str, path: str, ctx: ReadContext) -> Any:
-    """Read the complex element `el` (named `name`) into its model class."""
-    fields = _BY_XML[name]
+def read_element(el: Any, name: str, path: str, ctx: ReadContext, depth: int = 2) -> Any:
+    """Read the complex element `el` (named `name`, at element `path`) into its model class."""
+    if depth > ctx.max_depth:
+        raise ctx.bad(f"elements nested deeper than {ctx.max_depth}", path)
+    plan = _PLANS[name]
     kwargs: dict[str, Any] = {}
-    if el.text and el.text.strip():
-        _stray(el.text, path, ctx)
-    for ch in el:
+    # Text between elements: the schema refuses it, so only a lenient read (which may skip the schema) looks.
+    lenient = not ctx.strict
+    if lenient:
+        text = el.text
+        if text and not text.isspace():
+            _stray(text, path, ctx)
+    for ch in el[:]:  # one C call for the children, then plain list iteration
         tag = ch.tag
         if not isinstance(tag, str):
             continue
-        child = local_name(tag)
-        child_path = f"{path}/{child}"
-        if ch.tail and ch.tail.strip():
-            _stray(ch.tail, path, ctx)
-        f = fields.get(child)
-        if f is None:
-            raise ctx.bad(f"{child} is not an element of {name}", child_path, child)
-        if f.kind == "complex":
-            value = read_element(ch, child, child_path, ctx)
-        elif f.kind == "flag":
-            value = True
+        if lenient:
+            tail = ch.tail
+            if tail and not tail.isspace():
+                _stray(tail, path, ctx)
+        entry = plan.get(tag)
+        if entry is None:
+            child = local_name(tag)
+            raise ctx.bad(f"{child} is not an element of {name}", f"{path}/{child}", child)
+        attr, complex_name, leaf, many = entry
+        if complex_name is not None:
+            value = read_element(ch, complex_name, f"{path}/{complex_name}", ctx, depth + 1)
         else:
-            value = _LEAF_READERS[f.kind](ch, child_path, ctx)
-        if f.many:
-            kwargs.setdefault(f.attr, []).append(value)
-        elif f.attr in kwargs:
+            value = leaf(ch, path, ctx)  # type: ignore[misc]
+        if many:
+            got = kwargs.get(attr)
+            if got is None:
+                kwargs[attr] = [value]
+            else:
+                got.append(value)
+        elif attr in kwargs:
+            child = local_name(tag)
             if ctx.strict:
-                raise ctx.bad(f"{child} may occur once in {name}", child_path, child)
-            ctx.repairs.append(Repair("duplicate-element", child_path, f"a second {child}; the first is used"))
+                raise ctx.bad(f"{child} may occur once in {name}", f"{path}/{child}", child)
+            ctx.repairs.append(Repair("duplicate-element", f"{path}/{child}", f"a second {child}; the first is used"))
         else:
-            kwargs[f.attr] = value
-    for f in T.FIELDS[name]:
-        if f.required and f.attr not in kwargs:
-            raise ctx.bad(f"{name} lacks its required {f.xml}", path, f.xml, NEEDED_DATA_MISSING)
+            kwargs[attr] = value
+    for attr, xml in _REQUIRED[name]:
+        if attr not in kwargs:
+            raise ctx.bad(f"{name} lacks its required {xml}", path, xml, NEEDED_DATA_MISSING)
     return CLASSES[name](**kwargs)
 
 

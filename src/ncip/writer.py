@@ -20,18 +20,35 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESC = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;"})
 
 
+_SPECIAL = re.compile('[&<>"\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
 def _esc(text: str, path: str) -> str:
+    if _SPECIAL.search(text) is None:  # most values: one C scan, no copy
+        return text
     if _NOT_XML.search(text):
         raise SerializeError(f"{text[:40]!r} holds a character XML 1.0 cannot carry", path)
     return text.translate(_ESC)
 
 
-def _is_set(value: Any) -> bool:
-    return value is not None and value is not False and value != ()
-
-
 def _names(p: T.Particle) -> list[str]:
     return [p.name] if isinstance(p, T.Ref) else [n for i in p.items for n in _names(i)]
+
+
+def _is_set(value: Any) -> bool:
+    # `value != ()` would call an attrs instance's __ne__: test the tuple case by type instead.
+    return value is not None and value is not False and not (type(value) is tuple and not value)
+
+
+def _has_choice(p: T.Particle) -> bool:
+    return isinstance(p, T.Group) and (p.choice or any(map(_has_choice, p.items)))
+
+
+# Elements whose content model is a plain sequence (no choice, each child once in it): written by walking a
+# precomputed list of fields; the rest go through the general content-model walk.
+_PLANS: dict[str, tuple[T.Field, ...]] = {
+    name: T.FIELDS[name] for name, model in T.MODELS.items()
+    if not _has_choice(model) and len(_names(model)) == len(set(_names(model)))}
 
 
 class _Writer:
@@ -42,6 +59,22 @@ class _Writer:
 
     def element(self, obj: Any, name: str, path: str) -> None:
         out = self.out
+        plan = _PLANS.get(name)
+        if plan is not None:
+            out.append(f"<{PREFIX}:{name}>")
+            for f in plan:
+                value = getattr(obj, f.attr)
+                if value is None or value is False:
+                    if f.required:
+                        raise SerializeError(f"{name} needs {f.xml}", f"{path}/{f.xml}")
+                    continue
+                if f.many:
+                    for item in value:
+                        self.value(f, item, f"{path}/{f.xml}")
+                else:
+                    self.value(f, value, f"{path}/{f.xml}")
+            out.append(f"</{PREFIX}:{name}>")
+            return
         out.append(f"<{PREFIX}:{name}>")
         used: dict[str, int] = {}
         self.particle(T.MODELS[name], obj, name, path, used)

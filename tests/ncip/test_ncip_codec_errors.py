@@ -47,7 +47,7 @@ def test_ncip1_is_refused_with_its_own_error(data: bytes, strict: bool) -> None:
     (_wrap("<LookupItem/>"), "not a service this library speaks"),
     (_wrap(DELETE + DELETE), "not expected"),
     (_wrap("<DeleteItem/>"), "ItemId"),
-    (b"<a>" * 50 + b"</a>" * 50, "deeper"),
+    (_wrap(DELETE.replace("</DeleteItem>", "<Ext>" + "<Ext>" * 45 + "</Ext>" * 46 + "</DeleteItem>")), "deeper"),
 ])
 def test_hostile_or_wrong_documents_get_typed_errors(data: bytes, words: str) -> None:
     with pytest.raises(ncip.ValidationError, match=words):
