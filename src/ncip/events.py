@@ -1,7 +1,7 @@
 """An NCIP handler for the Alma side of the last-resort loop: ILLiad's item messages become ItemEvents.
 
-AcceptItem (arrived), CheckOutItem (lent), CheckInItem (returned) and LookupUser are resolved to our request
-id and handed to a callback; the handler answers each as NCIP 2.02 says, with a Problem when it cannot.
+AcceptItem, CheckOutItem, CheckInItem, RequestItem, CreateUserFiscalTransaction and LookupUser are resolved to
+our request id and handed to a callback; each is answered as NCIP 2.02 says, with a Problem when it cannot be.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import attrs
 from . import model as M
 from .http import NCIPProblem
 from .responses import response_header_for
+from .values import SchemeValue
 
 UNKNOWN_REQUEST = "Unknown Request"
 UNKNOWN_ITEM = "Unknown Item"
@@ -24,7 +25,7 @@ NEEDED_DATA_MISSING = "Needed Data Missing"
 
 #: What each message means for the borrowing transaction (the gateway maps these to its lifecycle).
 MEANING = {"AcceptItem": "received", "CheckOutItem": "checked-out", "CheckInItem": "returned",
-           "LookupUser": "user-lookup"}
+           "LookupUser": "user-lookup", "RequestItem": "requested", "CreateUserFiscalTransaction": "fee"}
 
 
 @attrs.frozen(kw_only=True)
@@ -42,7 +43,8 @@ class ItemEvent:
 
 
 Resolver = Callable[[tuple[str, ...]], "str | None | Awaitable[str | None]"]
-EventSink = Callable[[ItemEvent], "None | Awaitable[None]"]
+#: The sink may return a str for CreateUserFiscalTransaction: the fee's reference in our books.
+EventSink = Callable[[ItemEvent], "None | str | Awaitable[None] | Awaitable[str | None]"]
 UserCheck = Callable[[str], "bool | Awaitable[bool]"]
 
 
@@ -81,7 +83,54 @@ class ItemEventHandler:
             return await self._lookup_user(message)
         if isinstance(message, (M.AcceptItem, M.CheckOutItem, M.CheckInItem)):
             return await self._item(message)
+        if isinstance(message, M.RequestItem):
+            return await self._request_item(message)
+        if isinstance(message, M.CreateUserFiscalTransaction):
+            return await self._fee(message)
         return None
+
+    async def _request_item(self, message: M.RequestItem) -> M.Message:
+        if message.user_id is None:  # the response requires a UserId
+            raise NCIPProblem(NEEDED_DATA_MISSING, "RequestItem without UserId", element="UserId")
+        identifiers = _ids(message)
+        request_id = await _maybe(self.resolve(identifiers)) if identifiers else None
+        if request_id is None:
+            raise NCIPProblem(UNKNOWN_REQUEST, f"no exported request for {', '.join(identifiers) or 'this message'}",
+                              element="RequestIdentifierValue", value=identifiers[0] if identifiers else None)
+        await _maybe(self.on_event(ItemEvent(
+            service="RequestItem", meaning=MEANING["RequestItem"], request_id=request_id, identifiers=identifiers,
+            user_id=message.user_id.user_identifier_value, date_due=None, message=message)))
+        first_item = message.item_id[0] if message.item_id else None
+        # The response names the request or the item; with neither sent (bibliographic ids only), our id.
+        answered_id = message.request_id or (None if first_item else M.RequestId(request_identifier_value=request_id))
+        return M.RequestItemResponse(
+            response_header=response_header_for(message), request_id=answered_id,
+            item_id=first_item, user_id=message.user_id,
+            request_type=message.request_type, request_scope_type=message.request_scope_type)
+
+    async def _fee(self, message: M.CreateUserFiscalTransaction) -> M.Message:
+        if message.user_id is None:
+            raise NCIPProblem(NEEDED_DATA_MISSING, "CreateUserFiscalTransaction without UserId", element="UserId")
+        info = message.fiscal_transaction_information
+        ids = []
+        if info.request_id is not None:
+            ids.append(info.request_id.request_identifier_value)
+        if info.item_details is not None:
+            ids.append(info.item_details.item_id.item_identifier_value)
+        request_id = await _maybe(self.resolve(tuple(ids))) if ids else None
+        reference = await _maybe(self.on_event(ItemEvent(
+            service="CreateUserFiscalTransaction", meaning=MEANING["CreateUserFiscalTransaction"],
+            request_id=request_id, identifiers=tuple(ids), user_id=message.user_id.user_identifier_value,
+            date_due=None, message=message)))
+        header = message.initiation_header
+        agency = header.to_agency_id.agency_id if header is not None else SchemeValue("isoill")
+        # The sink may name the fee's reference; otherwise one is made up from the user and the amount.
+        value = reference if isinstance(reference, str) else (
+            f"{message.user_id.user_identifier_value}-{info.amount.monetary_value}-{info.amount.currency_code.value}")
+        return M.CreateUserFiscalTransactionResponse(
+            response_header=response_header_for(message), user_id=message.user_id,
+            fiscal_transaction_reference_id=M.FiscalTransactionReferenceId(
+                agency_id=agency, fiscal_transaction_identifier_value=value))
 
     async def _lookup_user(self, message: M.LookupUser) -> M.Message:
         if message.user_id is None:

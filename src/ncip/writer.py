@@ -110,6 +110,8 @@ class _Writer:
             best = max(p.items, key=lambda q: (feasible(q), score(q)))
             if score(best):
                 self.particle(best, obj, name, path, used)
+            elif p.lo and not any(q.lo == 0 for q in p.items):
+                raise SerializeError(f"{name} needs one of {', '.join(dict.fromkeys(_names(p)))}", path)
 
     def ref(self, p: T.Ref, obj: Any, name: str, path: str, used: dict[str, int]) -> None:
         f = _BY_XML[name][p.name]

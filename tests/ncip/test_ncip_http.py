@@ -184,3 +184,33 @@ def test_client_errors_are_typed() -> None:
                          transport=httpx.MockTransport(lambda r: httpx.Response(200, content=b"<html/>"))) as client:
         with pytest.raises(ncip.ValidationError):
             client.send(ncip.CheckInItem(item_id=ncip.ItemId(item_identifier_value="1")))
+
+
+def test_request_item_and_fee(official_ncip: Any) -> None:
+    rec = Recorder()
+    app = _app(rec)
+    user = ncip.UserId(user_identifier_value="23456789")
+    request = ncip.RequestItem(user_id=user, bibliographic_id=[ncip.BibliographicId(
+        bibliographic_record_id=ncip.BibliographicRecordId(bibliographic_record_identifier="1234",
+                                                           bibliographic_record_identifier_code="OCLC"))],
+        request_id=ncip.RequestId(request_identifier_value="1000"), request_type="Loan", request_scope_type="Bibliographic Item")
+    response = _post(app, ncip.serialize(request))
+    assert official_ncip.validate(etree.fromstring(response.content)), response.content
+    reply = _answer(response)
+    assert isinstance(reply, ncip.RequestItemResponse) and not reply.problem
+    assert reply.request_id.request_identifier_value == "1000" and reply.user_id == user
+    fee = ncip.CreateUserFiscalTransaction(user_id=user, fiscal_transaction_information=ncip.FiscalTransactionInformation(
+        fiscal_action_type="Assess", fiscal_transaction_type="Service Charge",
+        amount=ncip.Amount(currency_code="USD", monetary_value=500),
+        request_id=ncip.RequestId(request_identifier_value="1000")))
+    response = _post(app, ncip.serialize(fee))
+    assert official_ncip.validate(etree.fromstring(response.content)), response.content
+    reply = _answer(response)
+    assert isinstance(reply, ncip.CreateUserFiscalTransactionResponse)
+    assert reply.fiscal_transaction_reference_id.fiscal_transaction_identifier_value == "23456789-500-USD"
+    assert [(e.meaning, e.request_id) for e in rec.events] == [("requested", "BC-1"), ("fee", "BC-1")]
+
+
+def test_writer_refuses_a_required_choice_left_empty() -> None:
+    with pytest.raises(ncip.SerializeError, match="needs one of ItemId, RequestId"):
+        ncip.serialize(ncip.CancelRequestItemResponse(user_id=ncip.UserId(user_identifier_value="u")))

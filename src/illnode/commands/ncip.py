@@ -1,6 +1,6 @@
 """`isoill ncip validate|send|serve`: check an NCIP 2 message, POST one to a responder, run a responder.
 
-`serve` answers AcceptItem, CheckOutItem, CheckInItem and LookupUser (logging each), a Problem for the rest.
+`serve` answers the item messages an ILL system sends (logging each), a Problem for the rest.
 """
 
 from __future__ import annotations
@@ -111,9 +111,10 @@ def register(sub: Any) -> None:
     s.add_argument("--lenient", action="store_true", help="send a message that needs repairs (sent repaired)")
     s.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
     s.set_defaults(func=cmd_ncip_send)
-    r = ps.add_parser("serve", help="run an NCIP responder (AcceptItem, CheckOutItem, CheckInItem, LookupUser)",
-                      description="Answers the four messages an ILL system sends as the item moves, logging "
-                                  "each; a Problem for anything else. Lenient unless --strict.")
+    r = ps.add_parser("serve", help="run an NCIP responder for the item messages an ILL system sends",
+                      description="Answers AcceptItem, CheckOutItem, CheckInItem, RequestItem, "
+                                  "CreateUserFiscalTransaction and LookupUser, logging each; a Problem for anything "
+                                  "else. Lenient unless --strict.")
     r.add_argument("--host", default="127.0.0.1")
     r.add_argument("--port", type=int, default=8080, help="port (0: any free one; default 8080)")
     r.add_argument("--strict", action="store_true", help="refuse messages the 2.02 schema rejects")
