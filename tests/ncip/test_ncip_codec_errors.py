@@ -138,3 +138,17 @@ def test_writer_refuses_what_xml_or_the_schema_cannot_carry() -> None:
             date_for_return=datetime(2026, 1, 1), non_returnable_flag=True))
     with pytest.raises(ncip.SerializeError, match="at least one Problem"):
         ncip.serialize(ncip.ProblemResponse())
+
+
+@pytest.mark.parametrize("version", ["2.0", "2.01", "2.02", "http://www.niso.org/schemas/ncip/v2_02/ncip_v2_02.xsd",
+                                     "http://www.niso.org/ncip/v2_02/imp1/xsd/ncip_v2_02.xsd",
+                                     "http://www.niso.org/schemas/ncip/v2_0/ncip_v2_0.xsd"])
+def test_ncip2_version_strings_read_without_repair(version: str) -> None:
+    parsed = ncip.read(_wrap(DELETE, version), strict=False)
+    assert parsed.repairs == () and parsed.declared_version == version
+    assert ncip.read(_wrap(DELETE, version)).message == parsed.message
+
+
+def test_unknown_version_is_a_lenient_repair_and_strictly_taken_as_sent() -> None:
+    assert ncip.read(_wrap(DELETE, "5.6")).repairs == ()
+    assert [r.code for r in ncip.read(_wrap(DELETE, "5.6"), strict=False).repairs] == ["unknown-version"]
