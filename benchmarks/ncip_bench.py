@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rows = []
     for name in names:
         ref = "parse | lxml fromstring" if name.startswith("parse") else "serialize | lxml tostring"
-        ratios = [a / b for a, b in zip(samples[name], samples[ref])]
+        ratios = [a / b for a, b in zip(samples[name], samples[ref], strict=True)]
         rows.append({"case": name, "us": statistics.median(samples[name]) * 1e6,
                      "ratio": statistics.median(ratios), "reference": ref})
     print(f"NCIP AcceptItem ({len(data)} bytes), {args.rounds} rounds; ratio = median per-round ratio to the reference")
