@@ -27,7 +27,7 @@ from lxml import etree  # noqa: E402
 import ncip  # noqa: E402
 from ncip.schema import validator  # noqa: E402
 
-FIXTURE = HERE / "fixtures" / "ncip-acceptitem.xml"
+FIXTURE = HERE / "fixtures" / "ncip" / "acceptitem.xml"  # not beside the ISO 18626 fixtures (their tests glob *.xml)
 
 
 def _sample(fn: Callable[[], Any], n: int, parts: int = 5) -> float:
