@@ -22,6 +22,7 @@ from .writer import serialize
 
 log = logging.getLogger("ncip.http")
 DEFAULT_MAX_BODY = 1 << 20
+DEFAULT_BODY_TIMEOUT = 30.0
 CONTENT_TYPE = "application/xml; charset=utf-8"
 TEMPORARY_FAILURE = "Temporary Processing Failure"
 
@@ -84,10 +85,12 @@ class NCIPApp:
     `strict=False` (the default) reads what real peers send and logs the repairs.
     """
 
-    def __init__(self, handler: Handler, *, strict: bool = False, max_body: int = DEFAULT_MAX_BODY):
+    def __init__(self, handler: Handler, *, strict: bool = False, max_body: int = DEFAULT_MAX_BODY,
+                 body_timeout: float = DEFAULT_BODY_TIMEOUT):
         self.handler = handler
         self.strict = strict
         self.max_body = max_body
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]],
                        send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
@@ -104,25 +107,46 @@ class NCIPApp:
         if scope["method"] != "POST":
             await _plain(send, 405, b"NCIP messages are POSTed\n", [(b"allow", b"POST")])
             return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            event = await receive()
-            if event["type"] == "http.disconnect":
-                return
-            chunk = event.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
+        for name, value in scope.get("headers", ()):
+            # A declared length over the limit is refused before a byte of the body is read.
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_body:
                 await _plain(send, 413, b"message too large\n")
                 return
-            chunks.append(chunk)
-            more = event.get("more_body", False)
-        reply = await answer(self.handler, b"".join(chunks), strict=self.strict)
+        try:
+            body = await asyncio.wait_for(self._body(receive), self.body_timeout)
+        except asyncio.TimeoutError:
+            await _plain(send, 408, b"the message did not arrive in time\n")
+            return
+        if isinstance(body, int):
+            if body:
+                await _plain(send, body, b"message too large\n")
+            return
+        reply = await answer(self.handler, body, strict=self.strict)
         out = serialize(reply)
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", CONTENT_TYPE.encode()), (b"content-length", str(len(out)).encode())]})
         await send({"type": "http.response.body", "body": out})
+
+    async def _body(self, receive: Callable[[], Awaitable[dict[str, Any]]]) -> bytes | int:
+        return await _read_body(receive, self.max_body)
+
+
+async def _read_body(receive: Callable[[], Awaitable[dict[str, Any]]], limit: int) -> bytes | int:
+    """The body, or 413 when it outgrows `limit`, or 0 when the client went away."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        event = await receive()
+        if event["type"] == "http.disconnect":
+            return 0
+        chunk = event.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return 413
+        chunks.append(chunk)
+        more = event.get("more_body", False)
+    return b"".join(chunks)
 
 
 async def _plain(send: Callable[[dict[str, Any]], Awaitable[None]], status: int, body: bytes,

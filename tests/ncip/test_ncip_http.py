@@ -214,3 +214,23 @@ def test_request_item_and_fee(official_ncip: Any) -> None:
 def test_writer_refuses_a_required_choice_left_empty() -> None:
     with pytest.raises(ncip.SerializeError, match="needs one of ItemId, RequestId"):
         ncip.serialize(ncip.CancelRequestItemResponse(user_id=ncip.UserId(user_identifier_value="u")))
+
+
+def test_body_limits_and_timeout() -> None:
+    app = ncip.NCIPApp(lambda m: None, max_body=100, body_timeout=0.2)
+    sent: list[dict[str, Any]] = []
+
+    async def send(event: dict[str, Any]) -> None:
+        sent.append(event)
+
+    async def never() -> dict[str, Any]:
+        await asyncio.sleep(5)
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "headers": [(b"content-length", b"50")]}
+    asyncio.run(app(scope, never, send))
+    assert sent[0]["status"] == 408
+    sent.clear()
+    scope = {"type": "http", "method": "POST", "headers": [(b"content-length", b"5000")]}
+    asyncio.run(app(scope, never, send))  # refused on the declared length, without reading
+    assert sent[0]["status"] == 413
