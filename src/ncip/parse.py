@@ -187,6 +187,7 @@ def read(data: bytes | str, *, strict: bool = True, max_bytes: int = DEFAULT_MAX
         repairs.append(Repair("not-in-2.02", f"/NCIPMessage/{service}", f"{service} read as NCIP 1 defines it"))
     elif not validator().validate(root):
         reason, where = first_error(root)
+        where = where or "/NCIPMessage"
         if strict:
             raise ValidationError(reason, where, service=ctx.service)
         repairs.append(Repair("schema-invalid", where, reason))
