@@ -169,11 +169,6 @@ class Directory:
                     for item in store.docs(DOC_KIND)]
         return cls(partners, store=store)
 
-    def merge(self, other: Directory) -> None:
-        """Take `other`'s records (a file's records over the store's, for example); kept in the store too."""
-        for partner in other:
-            self.add(partner)
-
     def get(self, symbol: str) -> Partner | None:
         return self._partners.get(symbol.strip().upper())
 

@@ -99,7 +99,7 @@ class Profile:
             else:
                 out.append(Violation(name, f"not a service of the {self.name} profile (services not listed are "
                                            "not used)", self.sources.get("services", "")))
-        for row in rows:
+        for row in rows or self.service(type(apdu))[:1]:  # a wrong sender still gets its fields checked
             for attribute in row.fields:
                 value = getattr(apdu, attribute, None)
                 if value is None or value == ():
