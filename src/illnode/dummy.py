@@ -20,6 +20,7 @@ from isoill import types as T
 from isoill.extensions.delivery_info import APDUDeliveryInfo, delivery_info, parameters, with_delivery_info
 from isoill.machine import Role
 from isoill.profiles import Profile as Profile10161
+from isoill.values import External
 
 __all__ = ["DummyRequest", "MissingValue", "agency_id", "build_10161", "build_18626", "fresh_id", "postal_address"]
 
@@ -105,6 +106,9 @@ def build_10161(req: DummyRequest, profile: Profile10161 | None, now: _dt.dateti
         item_id=T.ItemId(item_type=E.ItemType.MONOGRAPH, title=req.title, author=req.author),
         requester_note=req.note,
     )
+    if profile is not None and profile.request_extensions:
+        apdu = attrs.evolve(apdu, ill_request_extensions=tuple(
+            T.Extension(item=External.of(oid, value)) for oid, value in profile.request_extensions))
     if req.return_address:
         apdu = with_delivery_info(apdu, delivery_info(req.return_address, req.partner_address)
                                   if req.partner_address else _sender_only(req.return_address))

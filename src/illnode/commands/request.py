@@ -195,7 +195,7 @@ async def _post(url: str, xml: bytes, args: argparse.Namespace) -> int:
     from iso18626 import http
 
     listening: Callable[[], Any] | None = None
-    arrived: asyncio.Queue[bytes] = asyncio.Queue()
+    arrived: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
     stop = asyncio.Event()
     task = None
     if args.return_address:  # an ISO 18626 endpoint of our own, to print what the supplier POSTs back
@@ -205,7 +205,7 @@ async def _post(url: str, xml: bytes, args: argparse.Namespace) -> int:
         host, port = _host_port(args.return_address)
 
         async def inbox(message: Any) -> http.HandlerResult:
-            await arrived.put(iso18626.serialize(message))
+            await arrived.put((_summary(message), iso18626.serialize(message)))
             return None
 
         ready = asyncio.Event()
@@ -230,11 +230,11 @@ async def _post(url: str, xml: bytes, args: argparse.Namespace) -> int:
         while listening is not None:
             quiet = 0.5 if count else deadline - loop.time()
             try:
-                body = await asyncio.wait_for(arrived.get(), max(0.0, min(quiet, deadline - loop.time())))
+                what, body = await asyncio.wait_for(arrived.get(), max(0.0, min(quiet, deadline - loop.time())))
             except asyncio.TimeoutError:
                 break
             count += 1
-            _out(f"--- message {count} from the partner")
+            _out(f"--- message {count} from the partner: {what}")
             _out(body.decode("utf-8").rstrip("\n"))
     finally:
         stop.set()
@@ -242,6 +242,17 @@ async def _post(url: str, xml: bytes, args: argparse.Namespace) -> int:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(task, 5)
     return EXIT_OK
+
+
+def _summary(message: Any) -> str:
+    """"SupplyingAgencyMessage RequestResponse WillSupply": the kind, reason and status of a message."""
+    parts = [type(message).__name__]
+    info, status = getattr(message, "message_info", None), getattr(message, "status_info", None)
+    if info is not None:
+        parts.append(info.reason_for_message.value)
+    if status is not None:
+        parts.append(status.status.value if status.status is not None else "(empty status)")
+    return " ".join(parts)
 
 
 def _write(name: str, data: bytes) -> None:

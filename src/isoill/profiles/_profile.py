@@ -62,6 +62,7 @@ class Profile:
     `delivery_info`: APDU-Delivery-Info on every APDU; `delivery_info_aliases`: whether its aliases may be sent;
     `max_list`: the most entries in one of its lists. `strict`: refuse a violating APDU with an error report
     (else report it and go on). `port`, `charset`, `retries`: settings a partner record starts from.
+    `request_extensions`: what a request to this peer carries besides APDU-Delivery-Info.
     `sources`: fact -> where it is written down.
     """
 
@@ -79,6 +80,7 @@ class Profile:
     port: int | None = None
     charset: str = "utf-8"
     retries: tuple[int, float] | None = None  # (attempts, over seconds)
+    request_extensions: tuple[tuple[str, object], ...] = ()  # (OID, value) put on every ILL-Request we build
     rules: tuple[Rule, ...] = ()
     sources: dict[str, str] = attrs.field(factory=dict)
 

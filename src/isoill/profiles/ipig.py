@@ -11,6 +11,7 @@ import attrs
 from illcore.profiles import Violation
 from isoill import apdus as A
 from isoill.extensions import IPIGILLRequestExtension, OCLCILLRequestExtension
+from isoill.extensions.oclc import REQUEST_EXTENSION_OID
 from isoill.profiles._profile import Profile, asn1_path
 
 E13_3 = ("ASMA Clarification E13.3 (collectionscanada.gc.ca/iso/ill/regi13-3.html): 'mandatory in all APDUs "
@@ -38,5 +39,7 @@ IPIG = Profile(
     sources={"delivery_info": E13_3, "max_list": E13_3},
 )
 
+# yaz-illclient's OCLC mode sends an empty 13.2 (research notes iso10161.md 2.4): all its fields are optional.
 OCLC = attrs.evolve(IPIG, name="oclc", title="OCLC ILL", rules=(oclc_request_extension,),
+                    request_extensions=((REQUEST_EXTENSION_OID, OCLCILLRequestExtension()),),
                     sources={**IPIG.sources, "ipig": OCLC_PAGE, "extensions": OCLC_EXT})
