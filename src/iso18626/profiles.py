@@ -176,6 +176,8 @@ def contradictory_cancel_response(message: Message) -> Iterable[Violation]:
                         f"{status.value if status else ''} in a CancelResponse", CANCEL_RESPONSE)
 
 
+RULE_SOURCES = {"contradictory_cancel_response": CANCEL_RESPONSE}
+
 _ALMA_REASONS = {Status.WILL_SUPPLY: ReasonForMessage.REQUEST_RESPONSE, Status.LOANED: ReasonForMessage.STATUS_CHANGE}
 _ALMA_SOURCES = {
     "expect_to_supply": f"{SHIM}: 'Rewrite ExpectToSupply to WillSupply for Alma'",
@@ -195,15 +197,18 @@ ALMA = Profile(
 # ILLiad: the same normalisations as Alma minus the note packing (crosslink Iso18626ILLiadShim).
 ILLIAD = attrs.evolve(ALMA, name="illiad", title="ILLiad", note_only_on_notification=False,
                       structured_as_note=False, empty_status=False,
-                      sources={**_ALMA_SOURCES, "profile": f"{SHIM}: Iso18626ILLiadShim"})
+                      sources={**{k: v for k, v in _ALMA_SOURCES.items() if k not in ("version", "empty_status",
+                                                                                       "notes", "structured_as_note")},
+                               "profile": f"{SHIM}: Iso18626ILLiadShim"})
 RESHARE = Profile(
     name="reshare", title="ReShare", max_request_id=32, note_markers=RESHARE_MARKERS,
-    rules=(contradictory_cancel_response,),
     sources={"max_request_id": f"{RESHARE_NOTES}: ids over 32 characters get trimmed",
              "note_markers": RESHARE_NOTES},
 )
+# CrossLink passes ReShare's markers through and refuses a contradictory CancelResponse.
 CROSSLINK = attrs.evolve(RESHARE, name="crosslink", title="CrossLink", max_request_id=None,
-                         sources={**RESHARE.sources, "cancel_response": CANCEL_RESPONSE})
+                         rules=(contradictory_cancel_response,),
+                         sources={"note_markers": RESHARE_NOTES, "cancel_response": CANCEL_RESPONSE})
 OCLC = Profile(name="oclc", title="OCLC", version_attribute="v1_2_2017", prefix="ns1",
                sources={"version_attribute": OCLC_TOOLKIT, "prefix": OCLC_TOOLKIT, "auth": OCLC_TOOLKIT})
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from pathlib import Path
 from typing import Any
 
 from illnode.commands import EXIT_INVALID, EXIT_USAGE, Failure
@@ -36,8 +37,9 @@ def open_documents(url: str) -> Any:
         raise Failure(f"--store {url}: {exc}", EXIT_USAGE) from None
 
 
-def open_directory(args: argparse.Namespace, *, required: bool = False) -> Directory | None:
-    """The directory named by --directory and/or --store (None when neither is given and not `required`)."""
+def open_directory(args: argparse.Namespace, *, required: bool = False, create: bool = False) -> Directory | None:
+    """The directory named by --directory and/or --store (None when neither is given and not `required`);
+    `create`: a --directory file that does not exist yet is an empty directory (it is about to be written)."""
     file, url = getattr(args, "directory", None), getattr(args, "store", None)
     if not file and not url:
         if required:
@@ -45,7 +47,7 @@ def open_directory(args: argparse.Namespace, *, required: bool = False) -> Direc
         return None
     try:
         directory = Directory.from_store(open_documents(url)) if url else Directory()
-        if file:
+        if file and not (create and not Path(file).exists()):
             # The file's records win, in memory only: reading a file never rewrites the store.
             directory = Directory([*directory, *Directory.load(file)], store=directory.store)
     except DirectoryError as exc:

@@ -55,7 +55,7 @@ _ADD_FIELDS = ("name", "protocol", "address", "profile", "charset", "protocol_ve
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    directory = open_directory(args, required=True)
+    directory = open_directory(args, required=True, create=True)
     assert directory is not None
     values: dict[str, Any] = {"symbol": args.symbol}
     values.update({k: getattr(args, k) for k in _ADD_FIELDS if getattr(args, k) is not None})

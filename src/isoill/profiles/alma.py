@@ -52,6 +52,8 @@ def renewal_granted_with_date_due(apdu: A.APDU) -> Iterable[Violation]:
                                                      "(answer TRUE)", TABLE)
 
 
+RULE_SOURCES = {"renewal_granted_with_date_due": TABLE}
+
 ALMA = Profile(
     name="alma",
     title="Alma",

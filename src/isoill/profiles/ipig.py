@@ -30,6 +30,8 @@ def oclc_request_extension(apdu: A.APDU) -> Iterable[Violation]:
                         "(1.0.10161.13.9) is required by OCLC's ILL server", OCLC_EXT)
 
 
+RULE_SOURCES = {"oclc_request_extension": OCLC_EXT}
+
 IPIG = Profile(
     name="ipig",
     title="an IPIG-profile peer",
