@@ -77,9 +77,11 @@ def _sid(symbol: str) -> T.SystemId:
     return T.SystemId(person_or_institution_symbol=T.InstitutionSymbol(symbol))
 
 
-def build_10161(req: DummyRequest, profile: Profile10161 | None, now: _dt.datetime) -> isoill.ILLRequest:
+def build_10161(req: DummyRequest, profile: Profile10161 | None, now: _dt.datetime, *,
+                version: int | None = None) -> isoill.ILLRequest:
     """The ILL-Request for `req`, meeting `profile` (APDU-Delivery-Info with the return address when the
-    profile wants it); raises MissingValue naming everything missing, ProfileViolation if it still breaks it."""
+    profile wants it); raises MissingValue naming everything missing, ProfileViolation if it still breaks it.
+    `version`: protocol-version-num (default: the profile's, else 2)."""
     needed = {"sender": "our symbol", "recipient": "the partner's symbol", "title": "the title of a book the "
               "partner owns"}
     if profile is not None and profile.service(isoill.ILLRequest) and any(
@@ -92,7 +94,8 @@ def build_10161(req: DummyRequest, profile: Profile10161 | None, now: _dt.dateti
     stamp = T.ServiceDateTime(date_time_of_this_service=T.DateTime(date=f"{now:%Y%m%d}", time=f"{now:%H%M%S}"))
     service = E.ILLServiceType.LOAN if req.service == "loan" else E.ILLServiceType.COPY_NON_RETURNABLE
     apdu = isoill.ILLRequest(
-        protocol_version_num=(profile.protocol_version if profile and profile.protocol_version else E.VERSION_2),
+        protocol_version_num=version or (profile.protocol_version if profile and profile.protocol_version
+                                         else E.VERSION_2),
         transaction_id=T.TransactionId(initial_requester_id=_sid(req.sender), transaction_group_qualifier=req.sender,
                                        transaction_qualifier=req.transaction_id or fresh_id(req.sender, now)),
         service_date_time=stamp, requester_id=_sid(req.sender), responder_id=_sid(req.recipient),

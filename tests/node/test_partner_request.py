@@ -124,3 +124,21 @@ def test_a_request_that_breaks_the_profile_is_refused(tmp_path: Path, capsys: py
                      "--id", "X" * 40, "-o", str(out)])
     assert code == 1 and not out.exists()
     assert capsys.readouterr().out.startswith("request/header/requestingAgencyRequestId: 40 characters")
+
+
+def test_partner_record_settings_are_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "partners.toml"
+    path.write_text(DIRECTORY + '\n[[partner]]\nsymbol = "OLD"\naddress = "127.0.0.1:9"\nprotocol_version = 1\n'
+                    'charset = "latin-1"\n', encoding="utf-8")
+    out = tmp_path / "old.ber"
+    assert cli.main(["request", "--directory", str(path), "--from", "CNO", "--to", "OLD", "--title", "Gödel",
+                     "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert "Gödel".encode("latin-1") in data and "Gödel".encode() not in data
+    assert isoill.Codec(charset="latin-1").decode(data).protocol_version_num == 1
+    # Alma wants version 2: a record asking for 1 makes a request the profile refuses, and says why
+    path.write_text(DIRECTORY.replace('profile = "alma"', 'profile = "alma"\nprotocol_version = 1'), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["request", "--directory", str(path), "--from", "CNO", "--to", "01CALS_XYZ", "--title", "T",
+                     "-o", str(out)]) == 1
+    assert capsys.readouterr().out.startswith("ILL-Request.protocol-version-num: 1; Alma uses version 2")

@@ -249,3 +249,26 @@ def test_simulate_refuses_unknown_profile(capsys: pytest.CaptureFixture[str]) ->
     assert cli.main(["simulate", "--profile", "reshare", "--protocol", "iso10161", "--scenario", "loaned",
                      "--port", "0"]) == 2
 
+
+
+def test_iso18626_request_command_against_the_cli_simulator(capsys: pytest.CaptureFixture[str]) -> None:
+    inbox = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.Popen([sys.executable, "-m", "illnode.cli", "simulate", "--profile", "reshare", "--scenario",
+                             "unfilled", "--port", "0", "--reply-to", f"http://127.0.0.1:{inbox}/"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert "simulating reshare (ISO 18626)" in line, line
+        url = line.split(" on ")[1].split(",")[0]
+        assert cli.main(["request", "--profile", "reshare", "--from", "ISIL:US-CNO", "--to", "ISIL:US-ABC",
+                         "--title", "A book", "--note", "#scenario=loaned", "--send", url,
+                         "--return-address", f"127.0.0.1:{inbox}", "--wait", "20"]) == 0
+        out = capsys.readouterr().out
+        assert "--- confirmation" in out and "<ill:messageStatus>OK</ill:messageStatus>" in out
+        assert "--- message 1 from the partner: SupplyingAgencyMessage RequestResponse WillSupply" in out
+        assert "--- message 2 from the partner: SupplyingAgencyMessage StatusChange Loaned" in out
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -81,7 +81,8 @@ def cmd_request(args: argparse.Namespace) -> int:
     now = _dt.datetime.now().astimezone()
     try:
         if protocol == "iso10161":
-            message: Any = build_10161(req, peer.iso10161 if peer is not None else None, now)
+            message: Any = build_10161(req, peer.iso10161 if peer is not None else None, now,
+                                       version=_version_10161(partner))
         else:
             message = build_18626(req, peer.iso18626 if peer is not None else None, now)
     except MissingValue as exc:
@@ -91,17 +92,30 @@ def cmd_request(args: argparse.Namespace) -> int:
             _out(str(v))
         raise Failure(f"the request breaks the {exc.profile} profile", EXIT_INVALID) from None
     if protocol == "iso10161":
-        return _iso10161(args, message, send_to, None if args.no_listen else req.return_address)
-    return _iso18626(args, message, send_to, peer)
+        return _iso10161(args, message, send_to, None if args.no_listen else req.return_address, partner)
+    return _iso18626(args, message, send_to, peer, partner)
 
 
 # --- ISO 10161 ---------------------------------------------------------------------------------------------
 
-def _iso10161(args: argparse.Namespace, apdu: Any, send_to: str | None, listen: str | None) -> int:
+def _version_10161(partner: Partner | None) -> int | None:
+    """The protocol-version-num a partner record asks for (None: the profile's, else 2)."""
+    if partner is None or not partner.protocol_version:
+        return None
+    if partner.protocol_version not in ("1", "2"):
+        raise Failure(f"{partner.symbol}: protocol_version {partner.protocol_version!r}; ISO 10161 has 1 and 2",
+                      EXIT_USAGE)
+    return int(partner.protocol_version)
+
+
+def _iso10161(args: argparse.Namespace, apdu: Any, send_to: str | None, listen: str | None,
+              partner: Partner | None) -> int:
     import isoill
     from isoill import convert
 
-    data = isoill.encode(apdu)
+    # The partner's character set for its GeneralStrings (research notes: deployed systems write UTF-8).
+    codec = isoill.Codec(charset=partner.charset) if partner is not None and partner.charset else isoill.Codec()
+    data = codec.encode(apdu)
     tid = f"{apdu.transaction_id.transaction_group_qualifier}:{apdu.transaction_id.transaction_qualifier}"
     if args.output:
         _write(args.output, convert.to_json(apdu).encode() + b"\n" if args.json else data)
@@ -177,10 +191,16 @@ def _print_replies(replies: list[tuple[str, bytes]], as_json: bool) -> int:
 
 # --- ISO 18626 ---------------------------------------------------------------------------------------------
 
-def _iso18626(args: argparse.Namespace, message: Any, send_to: str | None, peer: Any) -> int:
+def _iso18626(args: argparse.Namespace, message: Any, send_to: str | None, peer: Any,
+              partner: Partner | None) -> int:
     import iso18626
 
     version = peer.iso18626.version if peer is not None and peer.iso18626 is not None else "1.2"
+    if partner is not None and partner.protocol_version:
+        if partner.protocol_version not in iso18626.VERSIONS:
+            raise Failure(f"{partner.symbol}: protocol_version {partner.protocol_version!r}; ISO 18626 is written "
+                          f"as {' or '.join(iso18626.VERSIONS)}", EXIT_USAGE)
+        version = partner.protocol_version
     xml = iso18626.serialize(message, version=version)
     rid = message.header.requesting_agency_request_id
     if args.output:
