@@ -13,8 +13,8 @@ import attrs
 
 from illcore.profiles import ProfileViolation, Violation
 
-from .codes import ReasonForMessage, Status
-from .messages import Message, Request, RequestingAgencyMessage, SupplyingAgencyMessage
+# Only public names of the package: its modules are being re-laid out, its API stays.
+from iso18626 import Message, ReasonForMessage, Request, RequestingAgencyMessage, Status, SupplyingAgencyMessage
 
 __all__ = ["ALMA", "CROSSLINK", "ILLIAD", "OCLC", "PROFILES", "Profile", "RESHARE", "RESHARE_MARKERS", "Rule",
            "note_markers"]

@@ -272,3 +272,25 @@ def test_iso18626_request_command_against_the_cli_simulator(capsys: pytest.Captu
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_illiad_refuses_an_illegal_transition_on_the_same_connection() -> None:
+    from isoill.profiles import ILLIAD
+
+    async def run() -> tuple[isoill.APDU, list[bytes]]:
+        server, got = await _requester()
+        async with Simulator10161(ILLIAD, "unfilled") as sim:
+            request = _request(sim, server.port, profile=ILLIAD)
+            await net.send_apdus("127.0.0.1", sim.server.port, [request], wait=0.1)
+            answer = await asyncio.wait_for(got.get(), 10)
+            # unfilled ends the transaction: a Returned now breaks ILLiad's state tables
+            returned = _follow(request, isoill.Returned, f"127.0.0.1:{server.port}", sim, date_returned="20260101")
+            replies = await net.send_apdus("127.0.0.1", sim.server.port, [returned], wait=5, max_replies=1)
+        await server.close()
+        return answer, replies
+
+    answer, replies = asyncio.run(run())
+    assert isinstance(answer, isoill.ILLAnswer)
+    report = isoill.decode(replies[0])
+    assert isinstance(report, isoill.StatusOrErrorReport) and report.error_report is not None
+    assert isinstance(report.error_report.provider_error_report, isoill.StateTransitionProhibited)
