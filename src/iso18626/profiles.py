@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from illcore.profiles import ProfileViolation, Violation
-
-# Only public names of the package: its modules are being re-laid out, its API stays.
 from iso18626 import Message, ReasonForMessage, Request, RequestingAgencyMessage, Status, SupplyingAgencyMessage
 
 __all__ = ["ALMA", "CROSSLINK", "ILLIAD", "OCLC", "PROFILES", "Profile", "RESHARE", "RESHARE_MARKERS", "Rule",
@@ -21,6 +19,7 @@ __all__ = ["ALMA", "CROSSLINK", "ILLIAD", "OCLC", "PROFILES", "Profile", "RESHAR
 
 Rule = Callable[[Message], Iterable[Violation]]
 
+# Only the package's public names are imported above: its modules are being re-laid out, its API stays.
 SHIM = "crosslink broker/shim/shim.go and its commit log (research notes iso18626.md section 8 item 6, ill-systems.md 4.1)"
 EXLIBRIS = ("Ex Libris developer page 'ISO ILL': Alma supports ISO 18626 with ISO-18626-v1_1.xsd since July 2019 "
             "(research notes ill-systems.md section 5)")
