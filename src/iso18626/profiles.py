@@ -12,7 +12,14 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from illcore.profiles import ProfileViolation, Violation
-from iso18626 import Message, ReasonForMessage, Request, RequestingAgencyMessage, Status, SupplyingAgencyMessage
+from iso18626 import (
+    Message,
+    ReasonForMessage,
+    Request,
+    RequestingAgencyMessage,
+    Status,
+    SupplyingAgencyMessage,
+)
 
 __all__ = ["ALMA", "CROSSLINK", "ILLIAD", "OCLC", "PROFILES", "Profile", "RESHARE", "RESHARE_MARKERS", "Rule",
            "note_markers"]
