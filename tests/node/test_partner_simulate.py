@@ -199,6 +199,68 @@ def test_reply_address_from_the_directory_and_unknown_requesters_learnt() -> Non
 
 # --- ISO 18626 -------------------------------------------------------------------------------------------
 
+def _18626_request(note: str | None = None) -> iso18626.Request:
+    agency = iso18626.SchemeValue("ISIL")
+    return iso18626.Request(
+        header=iso18626.Header(
+            supplying_agency_id=iso18626.AgencyId(agency_id_type=agency, agency_id_value="01CALS_XYZ"),
+            requesting_agency_id=iso18626.AgencyId(agency_id_type=agency, agency_id_value="US-CNO"),
+            timestamp=dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc), requesting_agency_request_id="CNO-1"),
+        bibliographic_info=iso18626.BibliographicInfo(title="A book"),
+        service_info=iso18626.ServiceInfo(service_type=iso18626.ServiceType.LOAN, note=note))
+
+
+async def _play_18626(profile: Any, note: str, then: iso18626.RequestingAgencyMessage | None = None,
+                      ) -> tuple[iso18626.Confirmation, list[iso18626.Message]]:
+    """Send one request (and maybe a requesting agency message) to a simulator; what it confirmed and POSTed."""
+    inbox: list[iso18626.Message] = []
+
+    async def requester(message: iso18626.Message) -> http.HandlerResult:
+        inbox.append(message)
+        return None
+
+    sim = Simulator18626(profile, "unfilled", reply_to="http://cno.test/",
+                         transport=httpx.ASGITransport(app=http.ISO18626App(requester)))  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=sim.app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport) as client:
+        body = iso18626.serialize(_18626_request(note))
+        response = await client.post("http://sim.test/", content=body,
+                                     headers={"content-type": "application/xml"})
+        confirmation = iso18626.read(response.content).message
+        await sim.idle()
+        if then is not None:
+            await client.post("http://sim.test/", content=iso18626.serialize(then),
+                              headers={"content-type": "application/xml"})
+    await sim.close()
+    return confirmation, inbox  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(("profile", "note", "expected"), [
+    (p18626.RESHARE, "#scenario=unfilled", [("RequestResponse", "Unfilled", None)]),
+    (p18626.ALMA, "#scenario=conditional", [("Notification", "WillSupply",
+                                             "Condition: LibraryUseOnly. Please respond ACCEPT or REJECT")]),
+    (p18626.RESHARE, "#scenario=conditional", [("RequestResponse", "WillSupply",
+                                                "#ReShareAddLoanCondition# LibraryUseOnly")]),
+    (None, "#scenario=expire", [("RequestResponse", "Unfilled", "Simulated: the request expired")]),
+])
+def test_iso18626_scenarios(profile: Any, note: str, expected: list[tuple[str, str, str | None]]) -> None:
+    confirmation, inbox = asyncio.run(_play_18626(profile, note))
+    assert confirmation.confirmation_header.message_status is iso18626.MessageStatus.OK
+    assert [(m.message_info.reason_for_message.value, m.status_info.status.value,  # type: ignore[union-attr]
+             m.message_info.note) for m in inbox] == expected  # type: ignore[union-attr]
+
+
+def test_iso18626_conditional_accepted_then_loaned_and_error_report() -> None:
+    accept = iso18626.RequestingAgencyMessage(header=_18626_request().header, action=iso18626.Action.NOTIFICATION,
+                                              note="ACCEPT")
+    _, inbox = asyncio.run(_play_18626(p18626.ALMA, "#scenario=conditional", accept))
+    assert [m.status_info.status for m in inbox] == [iso18626.Status.WILL_SUPPLY,  # type: ignore[union-attr]
+                                                     iso18626.Status.LOANED]
+    confirmation, inbox = asyncio.run(_play_18626(p18626.ALMA, "#scenario=error-report"))
+    assert confirmation.confirmation_header.message_status is iso18626.MessageStatus.ERROR
+    assert inbox == []
+
+
 def test_iso18626_simulator_posts_to_the_requester_url_from_the_directory() -> None:
     inbox: list[iso18626.Message] = []
 
@@ -212,15 +274,7 @@ def test_iso18626_simulator_posts_to_the_requester_url_from_the_directory() -> N
     async def run() -> None:
         sim = Simulator18626(p18626.ALMA, "loaned", directory=directory,
                              transport=httpx.ASGITransport(app=requester_app))  # type: ignore[arg-type]
-        request = iso18626.Request(
-            header=iso18626.Header(
-                supplying_agency_id=iso18626.AgencyId(agency_id_type=iso18626.SchemeValue("ISIL"),
-                                                      agency_id_value="01CALS_XYZ"),
-                requesting_agency_id=iso18626.AgencyId(agency_id_type=iso18626.SchemeValue("ISIL"),
-                                                       agency_id_value="US-CNO"),
-                timestamp=dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc), requesting_agency_request_id="CNO-1"),
-            bibliographic_info=iso18626.BibliographicInfo(title="A book"),
-            service_info=iso18626.ServiceInfo(service_type=iso18626.ServiceType.LOAN))
+        request = _18626_request()
         async with http.Client(transport=httpx.ASGITransport(app=sim.app)) as client:  # type: ignore[arg-type]
             await client.send("http://sim.test/", request)
             for _ in range(100):

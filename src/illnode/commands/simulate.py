@@ -84,11 +84,11 @@ async def _run_18626(args: argparse.Namespace, peer: profiles.PeerProfile, direc
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "simulate", help="play a partner system (alma, illiad, ...) through a scenario, to test a set-up",
-        description="Act as a lender that behaves like the named system and answers every request by SCENARIO: "
-                    + "; ".join(f"{k}: {v}" for k, v in SCENARIOS.items())
-                    + ". A request picks its own scenario with '#scenario=NAME' in its note. ISO 10161 replies go "
-                      "on a new connection to the address in the request's APDU-Delivery-Info (else the "
-                      "directory's record); ISO 18626 replies are POSTed to the requester's URL from the "
+        description="Act as a lender that behaves like the named system and answers every request by SCENARIO:\n"
+                    + "".join(f"  {k:<13} {v}\n" for k, v in SCENARIOS.items())
+                    + "A request picks its own scenario with '#scenario=NAME' in its note. ISO 10161 replies go\n"
+                      "on a new connection to the address in the request's APDU-Delivery-Info (else the\n"
+                      "directory's record); ISO 18626 replies are POSTed to the requester's URL from the\n"
                       "directory (or --reply-to). Stop with Ctrl-C.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--profile", required=True, metavar="NAME", help=", ".join(profiles.NAMES))

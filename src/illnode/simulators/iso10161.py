@@ -79,9 +79,13 @@ class Simulator10161:
     async def start(self) -> None:
         await self.server.start()
 
+    async def idle(self) -> None:
+        """Wait until every reply decided so far has been sent (or failed)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     async def close(self) -> None:
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.idle()
         await self.server.close()
 
     async def __aenter__(self) -> Simulator10161:

@@ -68,9 +68,13 @@ class Simulator18626:
         self._tasks: set[asyncio.Task[None]] = set()
         self._ids = itertools.count(1)
 
+    async def idle(self) -> None:
+        """Wait until every reply decided so far has been sent (or failed)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     async def close(self) -> None:
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.idle()
         await self._client.aclose()
 
     async def _handle(self, message: iso18626.Message) -> HandlerResult:
