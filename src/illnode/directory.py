@@ -1,7 +1,8 @@
 """The partner directory: who our ILL partners are, how to reach them and which profile they follow, loaded from a
 TOML file and kept in the store (documents of kind "partner"), with partners created from a first request.
 
-`Directory.load(path)`, `Directory.from_store(store)`, `.get(symbol)`, `.add(partner)`, `.learn_10161(apdu)`.
+`Directory.load(path)`, `Directory.from_store(store)`, `.get(symbol)`, `.add(partner)`, `.learn_10161(apdu)`,
+`.learn_18626(request)`.
 """
 
 from __future__ import annotations
@@ -181,6 +182,8 @@ class Directory:
 
     def by_address(self, address: str) -> Partner | None:
         """The active partner reached at `address` (HOST:PORT or URL), if any."""
+        if not address:
+            return None
         for partner in self._partners.values():
             if partner.active and partner.address == address:
                 return partner
@@ -211,6 +214,14 @@ class Directory:
         found = reply_address(info) if info is not None else None
         address = f"{found[0]}:{found[1]}" if found is not None else ""
         return self.learn(symbol, protocol="iso10161", address=address, name=name, profile=profile)
+
+    def learn_18626(self, request: Any, *, profile: str = "") -> Partner | None:
+        """`learn` from an ISO 18626 request: its requesting agency (TYPE:VALUE) and requestingAgencyInfo name.
+        A request carries no URL for replies, so staff add the address to the generated record."""
+        agency = request.header.requesting_agency_id
+        info = request.requesting_agency_info
+        return self.learn(f"{agency.agency_id_type.value}:{agency.agency_id_value}", protocol="iso18626",
+                          name=str(info.name or "") if info is not None else "", profile=profile)
 
 
 def system_id_text(system_id: Any) -> tuple[str, str]:

@@ -84,6 +84,17 @@ def test_learn_from_first_request(alma_request: Path) -> None:
     assert Directory.from_store(directory.store).get("CNO") == learnt  # type: ignore[arg-type]
 
 
+def test_learn_from_first_iso18626_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import iso18626
+
+    out = tmp_path / "req.xml"
+    assert cli.main(["request", "--from", "ISIL:US-CNO", "--to", "ISIL:US-ABC", "--title", "T", "-o", str(out)]) == 0
+    directory = Directory()
+    learnt = directory.learn_18626(iso18626.read(out.read_bytes()).message, profile="reshare")
+    assert learnt == Partner(symbol="ISIL:US-CNO", protocol="iso18626", profile="reshare", generated=True)
+    assert directory.by_address("") is None  # a record without an address is not found by address
+
+
 def test_partners_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "partners.toml"
     path.write_text(TOML, encoding="utf-8")

@@ -95,6 +95,10 @@ class Simulator18626:
             if scenario == "error-report":
                 return [iso18626.ErrorData(error_type=iso18626.ErrorType.UNRECOGNISED_DATA_VALUE,
                                            error_value="simulated error (scenario error-report)")]
+            if self.directory is not None:
+                learnt = self.directory.learn_18626(message, profile=self.profile.name if self.profile else "")
+                if learnt is not None:
+                    self.out(f"   new partner {learnt.symbol} (generated; add its URL to reply to it)")
             case = _Case(message, scenario, self._reply_url(key[0]), f"SIM-{next(self._ids)}")
             self.cases[key] = case
             self._spawn(self._deliver(case, self._answer_request(case)))
