@@ -51,7 +51,8 @@ def _settings(args: argparse.Namespace) -> tuple[profiles.PeerProfile | None, st
         raise Failure(str(exc.args[0]), EXIT_USAGE) from None
     protocol = args.protocol or (partner.protocol if partner is not None else "")
     if not protocol:
-        if args.send and args.send.startswith(("http://", "https://")):
+        if (args.send and args.send.startswith(("http://", "https://"))) or \
+                (args.output and args.output.lower().endswith(".xml")):
             protocol = "iso18626"
         elif peer is not None and peer.protocols == ("iso18626",):
             protocol = "iso18626"
@@ -309,7 +310,8 @@ def register(sub: Any) -> None:
     p.add_argument("--service", choices=("loan", "copy"), default="loan")
     p.add_argument("--id", metavar="ID", help="transaction id (default: a fresh one)")
     p.add_argument("--protocol", choices=("iso10161", "iso18626"),
-                   help="default: the partner record's, else ISO 18626 for an http(s) --send, else ISO 10161")
+                   help="default: the partner record's, else ISO 18626 for an http(s) --send or an -o FILE.xml, "
+                        "else the profile's only protocol, else ISO 10161")
     add_directory_options(p)
     out = p.add_argument_group("where it goes (one at least; with a directory --send defaults to the partner)")
     out.add_argument("-o", "--output", metavar="FILE", help="write the request (BER; XML for ISO 18626)")
