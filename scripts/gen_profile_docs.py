@@ -42,7 +42,8 @@ def _yes(value: object) -> str:
 def _settings_10161(p: Profile10161) -> list[tuple[str, str, str]]:
     s = p.sources
     rows = [
-        ("protocol-version-num", str(p.protocol_version) if p.protocol_version else "any", s.get("protocol_version", "")),
+        ("protocol-version-num", str(p.protocol_version) if p.protocol_version else "any",
+         s.get("protocol_version", "")),
         ("transaction-type", p.transaction_type.name.lower() + f" ({int(p.transaction_type)})"
          if p.transaction_type else "any", s.get("transaction_type", "")),
         ("character set", p.charset, s.get("charset", "")),

@@ -27,7 +27,8 @@ __all__ = ["ALMA", "CROSSLINK", "ILLIAD", "OCLC", "PROFILES", "Profile", "RESHAR
 Rule = Callable[[Message], Iterable[Violation]]
 
 # Only the package's public names are imported above: its modules are being re-laid out, its API stays.
-SHIM = "crosslink broker/shim/shim.go and its commit log (research notes iso18626.md section 8 item 6, ill-systems.md 4.1)"
+SHIM = ("crosslink broker/shim/shim.go and its commit log (research notes iso18626.md section 8 item 6, "
+        "ill-systems.md 4.1)")
 EXLIBRIS = ("Ex Libris developer page 'ISO ILL': Alma supports ISO 18626 with ISO-18626-v1_1.xsd since July 2019 "
             "(research notes ill-systems.md section 5)")
 CROSSLINK_STATUS = ("crosslink validateStatusAndReasonForMessage: 'suppliers like Alma/Rapido may send an empty "
@@ -37,6 +38,7 @@ CANCEL_RESPONSE = "crosslink message-handler.go: contradictory cancel response (
 OCLC_TOOLKIT = ("OCLC circill-toolkit samples and HttpClientImpl: ns1 prefix, version v1_2_2017, V1.0 scheme URIs, "
                 "agency-pair Authentication header (research notes iso18626.md section 8 item 9)")
 
+DOCUMENT = "/ISO18626Message"
 SAM = "supplyingAgencyMessage"
 # ReShare's note markers (a few carry a value after a colon or a number): NoteSpecials.groovy.
 RESHARE_MARKERS = ("ReShareAddLoanCondition", "ReShareLoanConditionAgreeResponse",
@@ -79,7 +81,7 @@ class Profile:
     sources: dict[str, str] = attrs.field(factory=dict)
 
     def check(self, message: Message) -> list[Violation]:
-        """Every way `message` breaks this profile, with element paths."""
+        """Every way `message` breaks this profile, with element paths from the document root."""
         out: list[Violation] = []
         root = _ROOTS.get(type(message))
         header = getattr(message, "header", None)
@@ -99,7 +101,8 @@ class Profile:
                                          f"#{marker}#", self.sources.get("note_markers", "")))
         for rule in self.rules:
             out += rule(message)
-        return out
+        # Element paths as the parser reports them, from the document root.
+        return [attrs.evolve(v, path=f"{DOCUMENT}/{v.path}") for v in out]
 
     def enforce(self, message: Message) -> None:
         """Raise `ProfileViolation` listing every violation (before sending `message` to such a peer)."""

@@ -145,7 +145,8 @@ def test_reply_address_skips_what_is_not_ber_over_tcp() -> None:
 
 # --- ISO 18626 -------------------------------------------------------------------------------------------
 
-def _sam(status: iso18626.Status | None, reason: iso18626.ReasonForMessage, **kw: Any) -> iso18626.SupplyingAgencyMessage:
+def _sam(status: iso18626.Status | None, reason: iso18626.ReasonForMessage,
+         **kw: Any) -> iso18626.SupplyingAgencyMessage:
     now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
     agency = iso18626.AgencyId(agency_id_type=iso18626.SchemeValue("ISIL"), agency_id_value="X")
     note = kw.pop("note", None)
@@ -165,26 +166,28 @@ def test_alma_18626_rules() -> None:
     assert alma.check(_sam(S.WILL_SUPPLY, R.REQUEST_RESPONSE)) == []
     assert alma.check(_sam(None, R.NOTIFICATION, note="hello")) == []  # Alma's empty status on a notification
     paths = [v.path for v in alma.check(_sam(S.EXPECT_TO_SUPPLY, R.STATUS_CHANGE, note="soon"))]
-    assert paths == ["supplyingAgencyMessage/statusInfo/status", "supplyingAgencyMessage/messageInfo/note"]
+    assert paths == ["/ISO18626Message/supplyingAgencyMessage/statusInfo/status",
+                     "/ISO18626Message/supplyingAgencyMessage/messageInfo/note"]
     costs = iso18626.Costs(currency_code=iso18626.SchemeValue("USD"), monetary_value=__import__("decimal").Decimal(5))
     shipped = iso18626.DeliveryInfo(date_sent=dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc), delivery_costs=(costs,))
     found = alma.check(_sam(S.WILL_SUPPLY, R.STATUS_CHANGE, delivery_info=shipped))
-    assert [v.path for v in found] == ["supplyingAgencyMessage/messageInfo/reasonForMessage",
-                                       "supplyingAgencyMessage/deliveryInfo/deliveryCosts"]
+    assert [v.path for v in found] == ["/ISO18626Message/supplyingAgencyMessage/messageInfo/reasonForMessage",
+                                       "/ISO18626Message/supplyingAgencyMessage/deliveryInfo/deliveryCosts"]
     assert alma.check(_sam(S.LOANED, R.STATUS_CHANGE, delivery_info=shipped)) == []
 
 
 def test_reshare_and_crosslink_rules() -> None:
     long_id = "X" * 33
     assert [v.path for v in p18626.RESHARE.check(_sam(S.WILL_SUPPLY, R.REQUEST_RESPONSE, rid=long_id))] == [
-        "supplyingAgencyMessage/header/requestingAgencyRequestId"]
+        "/ISO18626Message/supplyingAgencyMessage/header/requestingAgencyRequestId"]
     ok = _sam(S.WILL_SUPPLY, R.REQUEST_RESPONSE, note="#ReShareAddLoanCondition# #seq:3# library use only")
     assert p18626.RESHARE.check(ok) == []
     odd = _sam(S.WILL_SUPPLY, R.REQUEST_RESPONSE, note="#ReShareMadeUp#")
     assert [str(v) for v in p18626.RESHARE.check(odd)] == [
-        "supplyingAgencyMessage/messageInfo/note: unknown ReShare note marker #ReShareMadeUp#"]
+        "/ISO18626Message/supplyingAgencyMessage/messageInfo/note: unknown ReShare note marker #ReShareMadeUp#"]
     contradiction = _sam(S.CANCELLED, R.CANCEL_RESPONSE, answer=iso18626.YesNo.N)
-    assert [v.path for v in p18626.CROSSLINK.check(contradiction)] == ["supplyingAgencyMessage/messageInfo/answerYesNo"]
+    assert [v.path for v in p18626.CROSSLINK.check(contradiction)] == [
+        "/ISO18626Message/supplyingAgencyMessage/messageInfo/answerYesNo"]
 
 
 def test_check_reads_xml_with_the_18626_part(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,7 +195,8 @@ def test_check_reads_xml_with_the_18626_part(tmp_path: Path, capsys: pytest.Capt
     path.write_bytes(iso18626.serialize(_sam(S.EXPECT_TO_SUPPLY, R.REQUEST_RESPONSE)))
     assert cli.main(["check", "--profile", "alma", str(path)]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        "supplyingAgencyMessage/statusInfo/status: ExpectToSupply is not supported by Alma (send WillSupply)"]
+        "/ISO18626Message/supplyingAgencyMessage/statusInfo/status: "
+        "ExpectToSupply is not supported by Alma (send WillSupply)"]
     assert cli.main(["check", "--profile", "reshare", str(path)]) == 0
     assert cli.main(["check", "--profile", "ipig", str(path)]) == 2  # IPIG has no ISO 18626 part
 

@@ -123,7 +123,8 @@ def test_a_request_that_breaks_the_profile_is_refused(tmp_path: Path, capsys: py
     code = cli.main(["request", "--profile", "reshare", "--from", "ISIL:A", "--to", "ISIL:B", "--title", "T",
                      "--id", "X" * 40, "-o", str(out)])
     assert code == 1 and not out.exists()
-    assert capsys.readouterr().out.startswith("request/header/requestingAgencyRequestId: 40 characters")
+    out = capsys.readouterr().out
+    assert out.startswith("/ISO18626Message/request/header/requestingAgencyRequestId: 40 characters")
 
 
 def test_partner_record_settings_are_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -183,8 +183,8 @@ def test_reply_address_from_the_directory_and_unknown_requesters_learnt() -> Non
             request = _request(sim, None, profile=None)  # no APDU-Delivery-Info at all
             await net.send_apdus("127.0.0.1", sim.server.port, [request], wait=0.1)
             answer = await asyncio.wait_for(got.get(), 10)
-            other = attrs.evolve(_request(sim, server.port, profile=None),
-                                 requester_id=isoill.SystemId(person_or_institution_symbol=isoill.InstitutionSymbol("NEW")))
+            new = isoill.SystemId(person_or_institution_symbol=isoill.InstitutionSymbol("NEW"))
+            other = attrs.evolve(_request(sim, server.port, profile=None), requester_id=new)
             await net.send_apdus("127.0.0.1", sim.server.port, [other], wait=0.1)
             await asyncio.wait_for(got.get(), 10)
         await server.close()

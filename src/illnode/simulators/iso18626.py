@@ -124,7 +124,8 @@ class Simulator18626:
     def _answer_request(self, case: _Case) -> list[iso18626.SupplyingAgencyMessage]:
         scenario = case.scenario
         if scenario == "unfilled":
-            return [self._sam(case, R.REQUEST_RESPONSE, Status.UNFILLED, reason_unfilled=SchemeValue("NotAvailableForILL"))]
+            return [self._sam(case, R.REQUEST_RESPONSE, Status.UNFILLED,
+                              reason_unfilled=SchemeValue("NotAvailableForILL"))]
         if scenario == "expire":
             return [self._sam(case, R.REQUEST_RESPONSE, Status.UNFILLED, note="Simulated: the request expired",
                               reason_unfilled=SchemeValue("NotAvailableForILL"))]
@@ -141,7 +142,8 @@ class Simulator18626:
                              note="#ReShareAddLoanCondition# LibraryUseOnly")
         return self._sam(case, R.NOTIFICATION, Status.WILL_SUPPLY, note="Condition: LibraryUseOnly")
 
-    def _follow_up(self, case: _Case, message: iso18626.RequestingAgencyMessage) -> list[iso18626.SupplyingAgencyMessage]:
+    def _follow_up(self, case: _Case, message: iso18626.RequestingAgencyMessage,
+                   ) -> list[iso18626.SupplyingAgencyMessage]:
         action, note = message.action, (message.note or "").upper()
         if action is Action.NOTIFICATION and case.scenario == "conditional" and not case.loaned:
             if "ACCEPT" in note or "AGREE" in note:
@@ -168,8 +170,9 @@ class Simulator18626:
         h = case.request.header
         now = self.now().replace(microsecond=0)
         return iso18626.SupplyingAgencyMessage(
-            header=iso18626.Header(supplying_agency_id=h.supplying_agency_id, requesting_agency_id=h.requesting_agency_id,
-                                   timestamp=now, requesting_agency_request_id=h.requesting_agency_request_id,
+            header=iso18626.Header(supplying_agency_id=h.supplying_agency_id,
+                                   requesting_agency_id=h.requesting_agency_id, timestamp=now,
+                                   requesting_agency_request_id=h.requesting_agency_request_id,
                                    supplying_agency_request_id=case.supplier_id),
             message_info=iso18626.MessageInfo(reason_for_message=reason, answer_yes_no=answer, note=note,
                                               reason_unfilled=reason_unfilled),

@@ -22,7 +22,8 @@ PAGE = "Ex Libris, Alma ISO ILL profile (developers.exlibrisgroup.com/alma/integ
 SETTINGS = f"{PAGE}: 'Protocol Version 2; transaction types Simple; Character Set: Unicode/UTF-8'"
 TABLE = f"{PAGE}, services and fields table (as summarised in issue #15)"
 EVENTS = f"{PAGE}, events table: Answer-Unfilled moves the request to the next partner; Expired closes it"
-CSU = "CSU guide 'ILLiad and Rapido ISO connection' (calstate.atlassian.net): Alma's ISO port 9001 (UNVERIFIED elsewhere)"
+CSU = ("CSU guide 'ILLiad and Rapido ISO connection' (calstate.atlassian.net): Alma's ISO port 9001 "
+       "(UNVERIFIED elsewhere)")
 ADI = (f"{TABLE}: APDUDeliveryInfo on every APDU, read to identify sender and receiver; OID 1.0.10161.13.3 "
        "(ASMA register regi13-3)")
 
