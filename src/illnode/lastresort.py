@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import illiad
 import ncip
 from illcore.request import BorrowingRequest
+from illnode.directory import MemoryDocuments
 
 #: The document kind under which exports are remembered (keys: the TransactionNumber and our request id).
 DOC_KIND = "illiad-export"
@@ -21,20 +22,6 @@ class Documents(Protocol):
     def put_doc(self, kind: str, key: str, value: dict[str, Any]) -> None: ...
 
     def get_doc(self, kind: str, key: str) -> dict[str, Any] | None: ...
-
-
-class MemoryDocuments:
-    """An in-memory Documents, until the store lands (same method names as illcore.store)."""
-
-    def __init__(self) -> None:
-        self._docs: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def put_doc(self, kind: str, key: str, value: dict[str, Any]) -> None:
-        self._docs[(kind, key)] = dict(value)
-
-    def get_doc(self, kind: str, key: str) -> dict[str, Any] | None:
-        doc = self._docs.get((kind, key))
-        return dict(doc) if doc is not None else None
 
 
 class LastResort:
