@@ -65,6 +65,7 @@ class Send:
     address: str
     message: Message
     kind: Kind
+    version: str = "1.2"
 
 
 @attrs.frozen(kw_only=True)
@@ -421,7 +422,7 @@ class Gateway:
                 status = message.status_info.status
                 leg = attrs.evolve(leg, answered=True, status=status.value if status else leg.status)
         send = Send(transaction=txn.key, to=to, protocol=leg.protocol, symbol=leg.symbol, address=leg.address,
-                    message=message, kind=step.kind)
+                    message=message, kind=step.kind, version=leg.version)
         return send, leg
 
 

@@ -1,0 +1,267 @@
+"""`isoill gateway --config FILE`: the running node. An ISO 10161 listener, an ISO 18626 endpoint, the staff API,
+an outbox sender and the timers, around `GatewayService` on a store; the clock is injected.
+
+The only module of the gateway that opens sockets. The TOML file's shape is in docs/gateway.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as _dt
+import logging
+import sys
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+import iso18626
+from illcore.errors import IsoIllError
+from illcore.request import Service
+from illnode.gateway.core import Gateway, GatewayConfig, reply_address
+from illnode.gateway.memstore import open_store
+from illnode.gateway.rota import Rota, RotaRule, check_rules
+from illnode.gateway.service import GatewayService
+from illnode.gateway.state import IDS_10161, IDS_18626, Peer
+from iso18626 import http
+from isoill import net
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+__all__ = ["ConfigError", "Node", "NodeConfig", "load_config", "parse_config"]
+
+log = logging.getLogger("illnode.gateway")
+Clock = Callable[[], _dt.datetime]
+
+
+class ConfigError(IsoIllError):
+    """The gateway's TOML file is wrong: names the table and key."""
+
+
+@attrs.frozen(kw_only=True)
+class NodeConfig:
+    """Everything `[node]`, `[[partner]]`, `[[rota]]` and `[[rule]]` say."""
+
+    gateway: GatewayConfig
+    store: str = "sqlite:///gateway.db"
+    iso10161: str = "127.0.0.1:1611"
+    iso18626: str = "127.0.0.1:8626"
+    api: str = "127.0.0.1:8080"
+    api_key: str = ""
+
+
+def _host_port(text: str, where: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ConfigError(f"{where}: {text!r} is not host:port")
+    return host or "127.0.0.1", int(port)
+
+
+def parse_config(data: dict[str, Any]) -> NodeConfig:
+    """A NodeConfig from the TOML data (see docs/gateway.md); ConfigError names what is wrong."""
+    node = data.get("node")
+    if not isinstance(node, dict) or not node.get("symbol"):
+        raise ConfigError("[node]: `symbol` is required (our symbol in both protocols)")
+    known = {"symbol", "store", "iso10161", "iso18626", "api", "api_key", "public_iso10161", "public_iso18626"}
+    for key in node:
+        if key not in known:
+            raise ConfigError(f"[node]: unknown key {key!r} (known: {', '.join(sorted(known))})")
+    peers = {}
+    for i, p in enumerate(data.get("partner", [])):
+        where = f"[[partner]] {i + 1}"
+        if "symbol" not in p or p.get("protocol") not in (IDS_10161, IDS_18626):
+            raise ConfigError(f"{where}: needs `symbol` and `protocol` (iso10161 or iso18626)")
+        peers[p["symbol"]] = Peer(symbol=p["symbol"], protocol=p["protocol"], address=p.get("address", ""),
+                                  version=str(p.get("version", "1.2")), active=bool(p.get("active", True)),
+                                  expiry_days=float(p.get("expiry_days", 4)))
+    rotas = {}
+    for i, r in enumerate(data.get("rota", [])):
+        where = f"[[rota]] {i + 1}"
+        if "name" not in r or not isinstance(r.get("members", []), list):
+            raise ConfigError(f"{where}: needs `name` and a `members` list")
+        for symbol in [*r.get("members", []), *([r["last_resort"]] if r.get("last_resort") else [])]:
+            if symbol not in peers:
+                raise ConfigError(f"{where} ({r['name']}): {symbol!r} is not a [[partner]]")
+        rotas[r["name"]] = Rota(name=r["name"], members=tuple(r.get("members", [])), ordered=r.get("ordered", True),
+                                balance=r.get("balance", False), last_resort=r.get("last_resort"))
+    rules = tuple(RotaRule(rota=r["rota"], service=Service(r["service"].lower()) if r.get("service") else None,
+                           medium=r.get("medium"), requester=r.get("requester")) for r in data.get("rule", []))
+    if not rules and rotas:  # one rota, or several without rules: the first catches everything
+        rules = (RotaRule(rota=next(iter(rotas))),)
+    try:
+        check_rules(rules, rotas)
+    except IsoIllError as err:
+        raise ConfigError(str(err)) from None
+    iso10161 = str(node.get("iso10161", "127.0.0.1:1611"))
+    iso18626_addr = str(node.get("iso18626", "127.0.0.1:8626"))
+    _host_port(iso10161, "[node] iso10161")
+    _host_port(iso18626_addr, "[node] iso18626")
+    gateway = GatewayConfig(symbol=node["symbol"], iso10161_address=node.get("public_iso10161", iso10161),
+                            iso18626_url=node.get("public_iso18626", f"http://{iso18626_addr}/iso18626"),
+                            peers=peers, rotas=rotas, rules=rules)
+    return NodeConfig(gateway=gateway, store=node.get("store", "sqlite:///gateway.db"), iso10161=iso10161,
+                      iso18626=iso18626_addr, api=str(node.get("api", "127.0.0.1:8080")),
+                      api_key=str(node.get("api_key", "")))
+
+
+def load_config(path: str | Path) -> NodeConfig:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"{path}: {err}") from None
+    return parse_config(data)
+
+
+def _utcnow() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
+_BODY: contextvars.ContextVar[bytes] = contextvars.ContextVar("iso18626_body", default=b"")
+
+
+class Node:
+    """One gateway process. `start()` binds the listeners (port 0 picks a free one: see `ports`), `close()`
+    stops. `poll` is how often the outbox and timers are looked at without a wake-up."""
+
+    def __init__(self, config: NodeConfig, *, clock: Clock = _utcnow, store: Any = None, poll: float = 1.0,
+                 retry: _dt.timedelta = _dt.timedelta(minutes=15)) -> None:
+        self.config = config
+        self.clock = clock
+        self.store = store if store is not None else open_store(config.store)
+        self.service = GatewayService(Gateway(config.gateway), self.store, new_key=self._new_key)
+        self.poll = poll
+        self.retry = retry
+        self.ports: dict[str, int] = {}
+        self._server: net.ILLServer | None = None
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def _new_key(self) -> str:
+        return f"{self.config.gateway.symbol}-{uuid.uuid4().hex[:12]}"
+
+    # --- life ------------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        host, port = _host_port(self.config.iso10161, "iso10161")
+        self._server = net.ILLServer(self._on_apdu, host=host, port=port, track=False)
+        await self._server.start()
+        self.ports[IDS_10161] = self._server.port
+        await self._serve_http(IDS_18626, self.config.iso18626, self._app_18626())
+        from illnode.gateway.staff_api import StaffAPI
+
+        await self._serve_http("api", self.config.api, StaffAPI(self, api_key=self.config.api_key))
+        self._bound_addresses()
+        self._tasks.append(asyncio.create_task(self._worker()))
+
+    def _bound_addresses(self) -> None:
+        # a configured port 0 picks a free one: what partners reply to is the port actually bound
+        gw = self.config.gateway
+        changes: dict[str, str] = {}
+        if gw.iso10161_address.endswith(":0"):
+            changes["iso10161_address"] = f"{gw.iso10161_address[:-2]}:{self.ports[IDS_10161]}"
+        if ":0/" in gw.iso18626_url:
+            changes["iso18626_url"] = gw.iso18626_url.replace(":0/", f":{self.ports[IDS_18626]}/")
+        if changes:
+            self.service.gateway = Gateway(attrs.evolve(gw, **changes))
+
+    async def _serve_http(self, name: str, address: str, app: Any) -> None:
+        host, port = _host_port(address, name)
+        started = asyncio.Event()
+
+        def ready(bound: int) -> None:
+            self.ports[name] = bound
+            started.set()
+
+        self._tasks.append(asyncio.create_task(http.serve(host=host, port=port, app=app, ready=ready,
+                                                          shutdown=self._stop)))
+        await asyncio.wait_for(started.wait(), 10)
+
+    async def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._server is not None:
+            await self._server.close()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def run_forever(self) -> None:
+        await self.start()
+        await self._stop.wait()
+        await self.close()
+
+    # --- incoming --------------------------------------------------------------------------------------------
+    async def _on_apdu(self, incoming: net.Incoming) -> None:
+        apdu = incoming.apdu
+        handled = await asyncio.to_thread(
+            self.service.arrived, IDS_10161, apdu, incoming.data, peer=f"{incoming.peer[0]}:{incoming.peer[1]}",
+            at=self.clock(), address=reply_address(apdu))
+        if handled.problem:
+            log.info("ISO 10161 %s: %s", type(apdu).__name__, handled.problem)
+        self._wake.set()
+
+    def _app_18626(self) -> Any:
+        async def handler(message: iso18626.Message) -> http.HandlerResult:
+            if isinstance(message, (iso18626.RequestConfirmation, iso18626.SupplyingAgencyMessageConfirmation,
+                                    iso18626.RequestingAgencyMessageConfirmation)):
+                return None
+            handled = await asyncio.to_thread(self.service.arrived, IDS_18626, message, _BODY.get(), peer="http",
+                                              at=self.clock())
+            if handled.problem:
+                log.info("ISO 18626 %s: %s", type(message).__name__, handled.problem)
+            self._wake.set()
+            return None
+
+        app = http.ISO18626App(handler)
+
+        async def capture(scope: Any, receive: Any, send: Any) -> None:
+            # keeps the body octets for the journal (the app hands the handler the parsed message only)
+            chunks: list[bytes] = []
+
+            async def receive_and_keep() -> Any:
+                event = await receive()
+                if event.get("type") == "http.request":
+                    chunks.append(event.get("body", b""))
+                    if not event.get("more_body"):
+                        _BODY.set(b"".join(chunks))
+                return event
+
+            await app(scope, receive_and_keep, send)
+
+        return capture
+
+    # --- outbox and timers --------------------------------------------------------------------------------------
+    async def _worker(self) -> None:
+        while not self._stop.is_set():
+            try:
+                now = self.clock()
+                await asyncio.to_thread(self.service.fire_timers, now)
+                for item in await asyncio.to_thread(self.store.due, now, 50):
+                    await self._deliver(item)
+            except Exception:  # the worker must outlive one bad item or a store hiccup
+                log.exception("gateway worker")
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _deliver(self, item: Any) -> None:
+        try:
+            if item.protocol == IDS_10161:
+                host, port = _host_port(item.address, item.transaction)
+                await net.send_apdus(host, port, [item.data], wait=0)
+            else:
+                await http.post_message(item.address, item.data, timeout=10)
+        except (OSError, asyncio.TimeoutError, http.HTTPError, IsoIllError) as err:
+            retry_at = self.clock() + self.retry * (2 ** min(item.attempts, 4))
+            log.info("send to %s failed (%s); retry at %s", item.address, err, retry_at)
+            await asyncio.to_thread(self.store.failed, item.id, f"{self.clock().isoformat()} {err}",
+                                    retry_at if item.attempts < 8 else None)
+            return
+        await asyncio.to_thread(self.store.done, item.id)
+
