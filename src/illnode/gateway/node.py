@@ -162,7 +162,7 @@ class Node:
     def _bound_addresses(self) -> None:
         # a configured port 0 picks a free one: what partners reply to is the port actually bound
         gw = self.config.gateway
-        changes: dict[str, str] = {}
+        changes: dict[str, Any] = {}
         if gw.iso10161_address.endswith(":0"):
             changes["iso10161_address"] = f"{gw.iso10161_address[:-2]}:{self.ports[IDS_10161]}"
         if ":0/" in gw.iso18626_url:
