@@ -139,3 +139,16 @@ members = ["01CALS_XYZ"]
     out = subprocess.run([sys.executable, "-m", "illnode.cli", "gateway", "--config", str(bad)], env=env,
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 1 and "`symbol` is required" in out.stderr
+
+
+def test_the_documented_configuration_is_accepted() -> None:
+    import re
+
+    from illnode.gateway.node import parse_config, tomllib  # tomllib, or tomli on Python 3.10
+
+    text = (ROOT / "docs" / "gateway.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```toml\n(.*?)```", text, re.S)
+    config = parse_config(tomllib.loads(block))
+    assert config.gateway.rotas["iso-pod"].last_resort == "ILLIAD"
+    assert [r.rota for r in config.gateway.rules] == ["iso-pod", "iso-pod"]
+    assert config.gateway.peers["01CALS_XYZ"].expiry_days == 4
