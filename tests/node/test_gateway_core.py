@@ -309,3 +309,45 @@ def test_an_18626_requester_through_a_10161_supplier() -> None:
     assert isinstance(rec.message, isoill.Received)
     assert alma.receive(wire10161(rec.message)).accepted  # (a responder has no RECEIVED state: stays SHIPPED)
     assert node.txn().requester.stage is Stage.RECEIVED and node.txn().supplier.stage is Stage.RECEIVED
+
+
+def test_a_refused_request_moves_on_and_a_refusal_later_does_not() -> None:
+    node = Node()
+    node.start("iso10161", ill_request(T0), T0)
+    (ask,) = node.take()
+    # ALMA1 (ISO 10161) refuses the ILL-Request with an error report
+    m = ask.message
+    report = isoill.StatusOrErrorReport(transaction_id=m.transaction_id, service_date_time=sdt(T0),
+                                        error_report=T.ErrorReport(correlation_information="x",
+                                                                   report_source=E.ReportSource.PROVIDER,
+                                                                   provider_error_report=E.GeneralProblem.OTHER))
+    node.receive("iso10161", wire10161(report), T0)
+    assert [(s.symbol, s.kind) for s in node.take()] == [("RESHARE1", Kind.REQUEST),
+                                                         ("ILLIAD1", Kind.MESSAGE_FROM_SUPPLIER)]
+    # RESHARE1 answers the POST with an ERROR confirmation: the node reports it as a refusal
+    out = node.apply(node.gateway.refused(node.txn(), "RESHARE1", T0, why="UnrecognisedDataValue"))
+    assert out.problem is None and [(s.symbol, s.kind) for s in node.take()][0] == ("LAST", Kind.REQUEST)
+    # a refusal naming a supplier that is not the current one changes nothing but the history
+    out = node.apply(node.gateway.refused(node.txn(), "ALMA1", T0, why="late"))
+    assert out.problem == "late" and node.take() == [] and node.txn().supplier.symbol == "LAST"
+
+
+def test_staff_move_on_and_act_for_the_requester() -> None:
+    from illnode.gateway.bridge import Step
+
+    node = Node()
+    node.start("iso10161", ill_request(T0), T0)
+    node.take()
+    node.apply(node.gateway.next_supplier(node.txn(), T0, why="staff: ALMA1 is closed for inventory"))
+    sends = node.take()
+    assert [(s.symbol, s.kind) for s in sends] == [("ALMA1", Kind.CANCEL), ("RESHARE1", Kind.REQUEST),
+                                                   ("ILLIAD1", Kind.MESSAGE_FROM_SUPPLIER)]
+    assert "closed for inventory" in str(sends[2].message.note)
+    out = node.apply(node.gateway.relay_from_staff(node.txn(), Step(kind=Kind.MESSAGE_FROM_REQUESTER, at=T0,
+                                                                    note="patron asks: large print?")))
+    (note,) = node.take()
+    assert out.problem is None and isinstance(note.message, iso18626.RequestingAgencyMessage)
+    assert note.message.action is iso18626.Action.NOTIFICATION and "large print" in str(note.message.note)
+    # Returned before anything was shipped is not a lifecycle move here: kept for staff, not sent
+    out = node.apply(node.gateway.relay_from_staff(node.txn(), Step(kind=Kind.RETURNED, at=T0)))
+    assert out.problem is not None and node.take() == []

@@ -252,6 +252,16 @@ class Gateway:
         actions.append(cancel)
         return self._move_on(txn, at, actions, members, why=f"{leg.symbol}: {why}")
 
+    def refused(self, txn: Transaction, symbol: str, at: _dt.datetime, *, why: str,
+                members: dict[str, Member] | None = None) -> Outcome:
+        """The current supplier refused the request itself (an ISO 18626 ERROR confirmation, a send that can
+        never succeed): move on. Anything else (an old leg, a later message refused) is left for staff."""
+        members = members if members is not None else self.config.members()
+        leg = txn.supplier
+        if txn.ended or leg is None or leg.symbol != symbol or leg.stage is not Stage.REQUESTED or leg.answered:
+            return Outcome(transaction=txn.note(at, f"{symbol} refused a message: {why}"), problem=why)
+        return self._move_on(txn, at, [Disarm(transaction=txn.key)], members, why=f"{symbol} refused: {why}")
+
     def next_supplier(self, txn: Transaction, at: _dt.datetime, *, why: str = "staff",
                       members: dict[str, Member] | None = None) -> Outcome:
         """Staff: pass the current supplier over (it is told with a Cancel) and ask the next one."""

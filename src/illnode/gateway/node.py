@@ -257,11 +257,25 @@ class Node:
                 await net.send_apdus(host, port, [item.data], wait=0)
             else:
                 await http.post_message(item.address, item.data, timeout=10)
+        except http.PeerError as err:
+            if err.kind == "error-confirmation":
+                # the partner read the message and said no: never resent; a refused request moves down the rota
+                await asyncio.to_thread(self.store.failed, item.id, f"{self.clock().isoformat()} {err}", None)
+                symbol = next((p.symbol for p in self.config.gateway.peers.values() if p.address == item.address),
+                              "")
+                await asyncio.to_thread(self.service.refused, item.transaction, symbol, str(err), self.clock())
+                self._wake.set()
+            else:
+                await self._retry_later(item, err)
+            return
         except (OSError, asyncio.TimeoutError, http.HTTPError, IsoIllError) as err:
-            retry_at = self.clock() + self.retry * (2 ** min(item.attempts, 4))
-            log.info("send to %s failed (%s); retry at %s", item.address, err, retry_at)
-            await asyncio.to_thread(self.store.failed, item.id, f"{self.clock().isoformat()} {err}",
-                                    retry_at if item.attempts < 8 else None)
+            await self._retry_later(item, err)
             return
         await asyncio.to_thread(self.store.done, item.id)
 
+    async def _retry_later(self, item: Any, err: Exception) -> None:
+        # backoff: retry, 2x, 4x, ... 16x the base delay; given up (kept for staff) after 8 attempts
+        retry_at = self.clock() + self.retry * (2 ** min(item.attempts, 4))
+        log.info("send to %s failed (%s); retry at %s", item.address, err, retry_at)
+        await asyncio.to_thread(self.store.failed, item.id, f"{self.clock().isoformat()} {err}",
+                                retry_at if item.attempts < 8 else None)

@@ -23,11 +23,12 @@ __all__ = ["DEFAULT_EXPIRY", "MOVE_ON", "Member", "Rota", "RotaCursor", "RotaErr
 #: How long a partner has to answer when its record says nothing (Alma's partner record: 4 days).
 DEFAULT_EXPIRY = _dt.timedelta(days=4)
 
-#: What a supplier says that makes the gateway ask the next one: unfilled, retry later, a pointer elsewhere,
-#: an estimate instead of the item, and an expiry. A refused request (an error confirmation or error report)
-#: and no answer within the partner's expiry time move on too; they are not bridge rows but gateway events.
+#: What a supplier says before supplying that makes the gateway ask the next one: unfilled, retry later, a
+#: pointer elsewhere, an estimate instead of the item, an expiry, and an ISO 10161 error report (a refused
+#: request). An ISO 18626 ERROR confirmation of the request and no answer within the partner's expiry time
+#: move on too; they are gateway events (`Gateway.refused`, `Gateway.expire`), not bridge rows.
 MOVE_ON: frozenset[Kind] = frozenset({Kind.UNFILLED, Kind.RETRY, Kind.LOCATIONS_PROVIDED, Kind.ESTIMATE,
-                                      Kind.EXPIRED})
+                                      Kind.EXPIRED, Kind.ERROR_REPORT_BY_SUPPLIER})
 
 
 class RotaError(IsoIllError):

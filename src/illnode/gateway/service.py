@@ -123,6 +123,11 @@ class GatewayService:
             moved += any(isinstance(a, Send) and a.kind is Kind.REQUEST for a in outcome.actions)
         return moved
 
+    def refused(self, key: str, symbol: str, why: str, at: _dt.datetime) -> Outcome:
+        """A partner refused what we sent it (the outbox's delivery ended in an error the protocol defines)."""
+        return self._update(key, lambda txn: self.gateway.refused(txn, symbol, at, why=why, members=self.members()),
+                            None, at)
+
     def staff(self, key: str, fn: Callable[[Transaction], Outcome], at: _dt.datetime) -> Outcome:
         """Run a staff action (a function of the transaction) as one update."""
         return self._update(key, fn, None, at)
