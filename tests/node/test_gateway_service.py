@@ -152,3 +152,5 @@ def test_the_documented_configuration_is_accepted() -> None:
     assert config.gateway.rotas["iso-pod"].last_resort == "ILLIAD"
     assert [r.rota for r in config.gateway.rules] == ["iso-pod", "iso-pod"]
     assert config.gateway.peers["01CALS_XYZ"].expiry_days == 4
+    assert config.gateway.lending == "auto" and config.gateway.peers["ILLIAD"].local
+    assert [r.answer for r in config.gateway.lending_rules] == ["unfilled", "will-supply"]

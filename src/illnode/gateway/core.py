@@ -17,6 +17,7 @@ from illcore.lifecycle import Stage
 from illnode.gateway.bridge import BY_KIND, Kind, Side, Step, join_notes
 from illnode.gateway.iso10161_side import Leg10161, apdu_for, step_of_apdu, system_id
 from illnode.gateway.iso18626_side import Leg18626, agency_id, message_for, step_of_message, symbol_of
+from illnode.gateway.lending import LENDER_KINDS, LendingRule, decide
 from illnode.gateway.rota import (
     MOVE_ON,
     Member,
@@ -168,6 +169,10 @@ class GatewayConfig:
     peers: dict[str, Peer] = attrs.field(factory=dict)
     rotas: dict[str, Rota] = attrs.field(factory=dict)
     rules: tuple[RotaRule, ...] = ()
+    #: "off": every request is routed; "staff" / "auto": a request from a partner that is not `local` is held
+    #: for our lending side (answered by staff, or first by the auto-responder rules)
+    lending: str = "off"
+    lending_rules: tuple[LendingRule, ...] = ()
 
     def members(self, counts: dict[str, tuple[int, int]] | None = None) -> dict[str, Member]:
         """Rota members from the peers and the (lent, borrowed) counts the node keeps."""
@@ -211,6 +216,8 @@ class Gateway:
         txn = Transaction(key=key, request=step.request, requester=requester)
         txn = txn.note(at, f"request {txn.request.title or ''!r} from {symbol} ({arrived.protocol})")
         actions: list[Action] = [Link(key=requester.key, transaction=key)]
+        if self.config.lending != "off" and not (peer is not None and peer.local):
+            return self._lend(txn, at, actions)
         try:
             rota = self.config.rotas[choose_rota(self.config.rules, step.request)]
         except (RotaError, KeyError) as err:  # no rule matched: the request cannot go anywhere
@@ -278,6 +285,40 @@ class Gateway:
         fake = self._relay(txn, step, src=Side.REQUESTER)
         return fake
 
+    # --- the lending side ------------------------------------------------------------------------------------------
+    def _lend(self, txn: Transaction, at: _dt.datetime, actions: list[Action]) -> Outcome:
+        txn = attrs.evolve(txn, lending=True).note(at, "held for our lending side")
+        answer = decide(self.config.lending_rules, txn, at) if self.config.lending == "auto" else None
+        if answer is None:
+            return Outcome(transaction=txn, actions=tuple(actions))
+        out = self.lender_says(txn, answer)
+        return attrs.evolve(out, actions=(*actions, *out.actions))
+
+    def lender_says(self, txn: Transaction, step: Step) -> Outcome:
+        """Our lending side answers or reports on a partner's request (staff, or the auto-responder)."""
+        if not txn.lending or step.kind not in LENDER_KINDS:
+            return Outcome(transaction=txn, problem=f"{step.kind.value}: not something our lending side says "
+                                                    f"on {'this' if txn.lending else 'a borrowing'} transaction")
+        moved = txn.requester.moved(BY_KIND[step.kind].milestone)
+        if moved is None:
+            why = f"{step.kind.value} is not a lifecycle move from {txn.requester.stage.value}"
+            return Outcome(transaction=txn, problem=why)
+        send, leg = self._write(txn, moved, self._fill(txn, step, moved), Side.REQUESTER)
+        txn = attrs.evolve(txn, requester=leg, ended=leg.stage in _FINAL).note(step.at, f"we said {step.kind.value}")
+        counted = (Count(symbol=leg.symbol, what="borrowed"),) if step.kind in (Kind.SHIPPED_LOAN,
+                                                                               Kind.SHIPPED_COPY) else ()
+        return Outcome(transaction=txn, actions=(send, *counted))
+
+    def _from_borrower(self, txn: Transaction, step: Step) -> Outcome:
+        # a lending transaction: the partner's message moves its leg and waits for staff
+        moved = txn.requester.moved(BY_KIND[step.kind].milestone)
+        if moved is None:
+            why = f"{step.kind.value} is not a lifecycle move from {txn.requester.stage.value}"
+            return Outcome(transaction=txn.note(step.at, f"{step.kind.value} from {txn.requester.symbol}: {why}"),
+                           problem=why)
+        txn = attrs.evolve(txn, requester=moved, ended=moved.stage in _FINAL)
+        return Outcome(transaction=txn.note(step.at, f"{step.kind.value} from {txn.requester.symbol}: for staff"))
+
     # --- the two directions -----------------------------------------------------------------------------------------
     def _read(self, arrived: Arrived, sender: Side, leg: Leg) -> Step:
         if arrived.protocol == IDS_10161:
@@ -289,6 +330,8 @@ class Gateway:
         if step.kind is Kind.REQUEST:
             return Outcome(transaction=txn.note(arrived.at, "the requester sent the request again: ignored"),
                            problem="duplicate request")
+        if txn.lending:
+            return self._from_borrower(txn, attrs.evolve(step, at=arrived.at))
         return self._relay(txn, attrs.evolve(step, at=arrived.at), src=Side.REQUESTER)
 
     def _from_supplier(self, txn: Transaction, arrived: Arrived, members: dict[str, Member]) -> Outcome:
@@ -336,8 +379,7 @@ class Gateway:
         send, written = self._write(txn, target_moved, step, to)
         txn = self._set(txn, to, written)
         txn = txn.note(step.at, f"{step.kind.value}: {source.symbol} -> {target.symbol}")
-        if to is Side.REQUESTER and written.stage in (Stage.COMPLETED, Stage.CANCELLED, Stage.UNFILLED,
-                                                       Stage.LOST):
+        if to is Side.REQUESTER and written.stage in _FINAL:
             txn = attrs.evolve(txn, ended=True)
         return Outcome(transaction=txn, actions=(send,))
 
@@ -434,6 +476,9 @@ class Gateway:
         send = Send(transaction=txn.key, to=to, protocol=leg.protocol, symbol=leg.symbol, address=leg.address,
                     message=message, kind=step.kind, version=leg.version)
         return send, leg
+
+
+_FINAL = frozenset({Stage.COMPLETED, Stage.CANCELLED, Stage.UNFILLED, Stage.LOST})
 
 
 def _status(leg: Leg) -> iso18626.Status | None:

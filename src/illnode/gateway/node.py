@@ -22,6 +22,7 @@ import iso18626
 from illcore.errors import IsoIllError
 from illcore.request import Service
 from illnode.gateway.core import Gateway, GatewayConfig, reply_address
+from illnode.gateway.lending import LendingRule
 from illnode.gateway.memstore import open_store
 from illnode.gateway.rota import Rota, RotaRule, check_rules
 from illnode.gateway.service import GatewayService
@@ -68,7 +69,8 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
     node = data.get("node")
     if not isinstance(node, dict) or not node.get("symbol"):
         raise ConfigError("[node]: `symbol` is required (our symbol in both protocols)")
-    known = {"symbol", "store", "iso10161", "iso18626", "api", "api_key", "public_iso10161", "public_iso18626"}
+    known = {"symbol", "store", "iso10161", "iso18626", "api", "api_key", "public_iso10161", "public_iso18626",
+             "lending"}
     for key in node:
         if key not in known:
             raise ConfigError(f"[node]: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -79,7 +81,7 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
             raise ConfigError(f"{where}: needs `symbol` and `protocol` (iso10161 or iso18626)")
         peers[p["symbol"]] = Peer(symbol=p["symbol"], protocol=p["protocol"], address=p.get("address", ""),
                                   version=str(p.get("version", "1.2")), active=bool(p.get("active", True)),
-                                  expiry_days=float(p.get("expiry_days", 4)))
+                                  expiry_days=float(p.get("expiry_days", 4)), local=bool(p.get("local", False)))
     rotas = {}
     for i, r in enumerate(data.get("rota", [])):
         where = f"[[rota]] {i + 1}"
@@ -98,13 +100,23 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
         check_rules(rules, rotas)
     except IsoIllError as err:
         raise ConfigError(str(err)) from None
+    lending = str(node.get("lending", "off"))
+    if lending not in ("off", "staff", "auto"):
+        raise ConfigError(f"[node] lending: {lending!r} (use off, staff or auto)")
+    try:
+        lending_rules = tuple(LendingRule(
+            answer=r.get("answer", ""), service=Service(r["service"].lower()) if r.get("service") else None,
+            medium=r.get("medium"), requester=r.get("requester"), reason=r.get("reason"), note=r.get("note"))
+            for r in data.get("lending", []))
+    except ValueError as err:
+        raise ConfigError(f"[[lending]]: {err}") from None
     iso10161 = str(node.get("iso10161", "127.0.0.1:1611"))
     iso18626_addr = str(node.get("iso18626", "127.0.0.1:8626"))
     _host_port(iso10161, "[node] iso10161")
     _host_port(iso18626_addr, "[node] iso18626")
     gateway = GatewayConfig(symbol=node["symbol"], iso10161_address=node.get("public_iso10161", iso10161),
                             iso18626_url=node.get("public_iso18626", f"http://{iso18626_addr}/iso18626"),
-                            peers=peers, rotas=rotas, rules=rules)
+                            peers=peers, rotas=rotas, rules=rules, lending=lending, lending_rules=lending_rules)
     return NodeConfig(gateway=gateway, store=node.get("store", "sqlite:///gateway.db"), iso10161=iso10161,
                       iso18626=iso18626_addr, api=str(node.get("api", "127.0.0.1:8080")),
                       api_key=str(node.get("api_key", "")))

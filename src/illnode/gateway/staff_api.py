@@ -17,12 +17,19 @@ import isoill
 from illnode.gateway.bridge import Kind, Step
 from illnode.gateway.state import IDS_10161, to_json
 
-__all__ = ["ACTIONS", "OPENAPI", "StaffAPI"]
+__all__ = ["ACTIONS", "LEND_ACTIONS", "OPENAPI", "StaffAPI"]
 
 #: Staff actions on a transaction: the bridge row sent to the supplier on the requester's behalf.
 ACTIONS: dict[str, Kind | None] = {
     "received": Kind.RECEIVED, "returned": Kind.RETURNED, "cancel": Kind.CANCEL, "renew": Kind.RENEW,
     "message": Kind.MESSAGE_FROM_REQUESTER, "status-query": Kind.STATUS_QUERY, "next-supplier": None, "close": None,
+}
+#: On a lending transaction: what our lending side says to the borrowing partner ("message" too).
+LEND_ACTIONS: dict[str, Kind] = {
+    "will-supply": Kind.WILL_SUPPLY, "unfilled": Kind.UNFILLED, "retry": Kind.RETRY, "shipped": Kind.SHIPPED_LOAN,
+    "shipped-copy": Kind.SHIPPED_COPY, "checked-in": Kind.CHECKED_IN, "overdue": Kind.OVERDUE, "recall": Kind.RECALL,
+    "cancel-accepted": Kind.CANCEL_ACCEPTED, "cancel-refused": Kind.CANCEL_REFUSED,
+    "renew-granted": Kind.RENEW_GRANTED, "renew-refused": Kind.RENEW_REFUSED, "message": Kind.MESSAGE_FROM_SUPPLIER,
 }
 API_KEY_HEADER = "x-api-key"
 
@@ -46,7 +53,8 @@ OPENAPI: dict[str, Any] = {
             "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
             "requestBody": {"content": {"application/json": {"schema": {
                 "type": "object", "required": ["action"],
-                "properties": {"action": {"enum": list(ACTIONS)}, "note": {"type": "string"}}}}}},
+                "properties": {"action": {"enum": sorted({*ACTIONS, *LEND_ACTIONS})},
+                               "note": {"type": "string"}}}}}},
             "responses": {"200": {"description": "done"}, "400": {"description": "bad action"},
                           "409": {"description": "not possible now"}}}},
     },
@@ -54,7 +62,8 @@ OPENAPI: dict[str, Any] = {
 
 
 def _summary(txn: Any) -> dict[str, Any]:
-    return {"key": txn.key, "stage": txn.requester.stage.value, "requester": txn.requester.symbol,
+    return {"key": txn.key, "lending": txn.lending, "stage": txn.requester.stage.value,
+            "requester": txn.requester.symbol,
             "supplier": txn.supplier.symbol if txn.supplier else None, "title": txn.request.title,
             "rota": txn.rota, "ended": txn.ended}
 
@@ -138,20 +147,27 @@ class StaffAPI:
             action, note = request["action"], request.get("note")
         except (ValueError, KeyError, TypeError):
             return 400, {"error": 'the body must be JSON {"action": ..., "note": ...}'}
-        if action not in ACTIONS:
-            return 400, {"error": f"unknown action {action!r} (one of {', '.join(ACTIONS)})"}
         service, gateway, at = self.node.service, self.node.service.gateway, self.node.clock()
-        if service.transaction(key) is None:
+        txn = service.transaction(key)
+        if txn is None:
             return 404, {"error": f"no transaction {key}"}
-        if action == "next-supplier":
+        allowed: dict[str, Any] = {**LEND_ACTIONS, "close": None} if txn.lending else dict(ACTIONS)
+        if action not in allowed:
+            return 400, {"error": f"unknown action {action!r} for a {'lending' if txn.lending else 'borrowing'} "
+                                  f"transaction (one of {', '.join(sorted(allowed))})"}
+        if txn.lending and action in LEND_ACTIONS:
+            kind = LEND_ACTIONS[action]
+            outcome = service.staff(key, lambda t: gateway.lender_says(t, Step(kind=kind, at=at, note=note)), at)
+        elif action == "next-supplier":
             outcome = service.staff(key, lambda t: gateway.next_supplier(t, at, why=note or "staff moved on",
                                                                          members=service.members()), at)
         elif action == "close":
             outcome = service.staff(key, lambda t: _closed(t, at, note), at)
         else:
-            kind = ACTIONS[action]
-            assert kind is not None
-            outcome = service.staff(key, lambda t: gateway.relay_from_staff(t, Step(kind=kind, at=at, note=note)), at)
+            relay = ACTIONS[action]
+            assert relay is not None
+            outcome = service.staff(key, lambda t: gateway.relay_from_staff(t, Step(kind=relay, at=at, note=note)),
+                                    at)
         self.node._wake.set()
         if outcome.problem:
             return 409, {"error": outcome.problem}

@@ -32,6 +32,7 @@ class Peer:
     version: str = "1.2"               # ISO 18626 version the partner speaks
     active: bool = True
     expiry_days: float = 4.0           # how long it has to answer a request (Alma's partner record: 4 days)
+    local: bool = False                # one of our own systems: its requests are routed, never lent from here
 
 
 @attrs.frozen(kw_only=True)
@@ -74,9 +75,10 @@ class Leg:
 
 @attrs.frozen(kw_only=True)
 class Transaction:
-    """A borrowing transaction through the gateway. `supplier` is the current supplier's leg (None before the
+    """A transaction through the gateway. Borrowing: `supplier` is the current supplier's leg (None before the
     first and after the rota ran out); `passed` the legs of suppliers asked before, kept so their late
-    messages are recognised; `ended` once the requester has its final answer or the loan is complete."""
+    messages are recognised; `ended` once the requester has its final answer or the loan is complete.
+    Lending (`lending`): a partner's request held for our own lending side; only the requester's leg exists."""
 
     key: str
     request: BorrowingRequest
@@ -87,6 +89,7 @@ class Transaction:
     passed: tuple[Leg, ...] = ()
     ended: bool = False
     history: tuple[str, ...] = ()
+    lending: bool = False
 
     def note(self, at: _dt.datetime, text: str) -> Transaction:
         return attrs.evolve(self, history=(*self.history, f"{at.isoformat(timespec='seconds')} {text}"))
