@@ -49,9 +49,9 @@ REQ_ID = T.SystemId(person_or_institution_symbol=T.InstitutionSymbol("ILLIAD1"))
 GW_ID = T.SystemId(person_or_institution_symbol=T.InstitutionSymbol("GW"))
 
 
-def ill_request(at: dt.datetime, requester: str = "ILLIAD1") -> isoill.ILLRequest:
+def ill_request(at: dt.datetime, requester: str = "ILLIAD1", reply: str = "127.0.0.1:7001") -> isoill.ILLRequest:
     info = APDUDeliveryInfo(sender_info=(APDUDeliveryParameters(encoding=(APDUEncoding.BER,), transport=T.SystemAddress(
-        telecom_service_identifier="TCP/IP", telecom_service_address="127.0.0.1:7001")),),
+        telecom_service_identifier="TCP/IP", telecom_service_address=reply)),),
         recipient_info=(APDUDeliveryParameters(encoding=(APDUEncoding.BER,), transport=T.SystemAddress(
             telecom_service_identifier="TCP/IP", telecom_service_address="127.0.0.1:1611")),))
     sid = T.SystemId(person_or_institution_symbol=T.InstitutionSymbol(requester))

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from test_gateway_core import CONFIG, T0, ill_request, sdt
 
@@ -24,13 +25,24 @@ from isoill import types as T
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _service(store: MemoryStore) -> GatewayService:
+def _stores(tmp: Path) -> list[object]:
+    """The in-memory stand-in, and SQLite through illcore.store once it is installed (issue 14)."""
+    from illnode.gateway import _store
+
+    return [MemoryStore(), *([_store.open_store(f"sqlite:///{tmp / 'gw.db'}")] if _store.DURABLE else [])]
+
+
+def _service(store: Any) -> GatewayService:
     counter = iter(range(1, 1000))
     return GatewayService(Gateway(CONFIG), store, new_key=lambda: f"GW-{next(counter)}")
 
 
-def test_one_event_journals_stores_and_queues_together() -> None:
-    store = MemoryStore()
+def test_one_event_journals_stores_and_queues_together(tmp_path: Path) -> None:
+    for store in _stores(tmp_path):
+        _one_event(store)
+
+
+def _one_event(store: Any) -> None:
     service = _service(store)
     request = ill_request(T0)
     data = isoill.encode(request)
@@ -47,8 +59,12 @@ def test_one_event_journals_stores_and_queues_together() -> None:
     assert store.get("gateway", "GW-1").state == "requested"
 
 
-def test_a_restart_continues_the_rota_even_when_links_were_lost() -> None:
-    store = MemoryStore()
+def test_a_restart_continues_the_rota_even_when_links_were_lost(tmp_path: Path) -> None:
+    for store in _stores(tmp_path):
+        _restart(store)
+
+
+def _restart(store: Any) -> None:
     _service(store).arrived("iso10161", ill_request(T0), b"", peer="p", at=T0, address="127.0.0.1:7001")
     ask = isoill.decode(store.outbox()[0].data)
     for key, _ in store.docs(LINKS):  # a crash after the transaction's commit, before its link documents
@@ -67,8 +83,12 @@ def test_a_restart_continues_the_rota_even_when_links_were_lost() -> None:
     assert store.get_doc(LINKS, txn.supplier.key) == {"transaction": "GW-1"}
 
 
-def test_a_timer_fired_by_two_processes_moves_the_request_once() -> None:
-    store = MemoryStore()
+def test_a_timer_fired_by_two_processes_moves_the_request_once(tmp_path: Path) -> None:
+    for store in _stores(tmp_path):
+        _timer(store)
+
+
+def _timer(store: Any) -> None:
     a, b = _service(store), _service(store)
     a.arrived("iso10161", ill_request(T0, requester="QUIET1"), b"", peer="p", at=T0)
     deadline = T0 + dt.timedelta(days=2)

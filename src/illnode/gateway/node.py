@@ -21,9 +21,9 @@ import attrs
 import iso18626
 from illcore.errors import IsoIllError
 from illcore.request import Service
+from illnode.gateway._store import open_store
 from illnode.gateway.core import Gateway, GatewayConfig, reply_address
 from illnode.gateway.lending import LendingRule
-from illnode.gateway.memstore import open_store
 from illnode.gateway.rota import Rota, RotaRule, check_rules
 from illnode.gateway.service import GatewayService
 from illnode.gateway.state import IDS_10161, IDS_18626, Peer

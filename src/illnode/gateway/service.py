@@ -13,9 +13,9 @@ import attrs
 
 import iso18626
 import isoill
+from illnode.gateway._store import Change, JournalEntry, OutboxItem, TransactionRecord
 from illnode.gateway.bridge import Kind
 from illnode.gateway.core import Arm, Arrived, Count, Disarm, Gateway, Link, Outcome, Send, link_key
-from illnode.gateway.memstore import Change, JournalEntry, OutboxItem, TransactionRecord
 from illnode.gateway.state import IDS_10161, Transaction, from_json, to_json
 
 __all__ = ["COUNTS", "GATEWAY", "LINKS", "TIMERS", "Handled", "GatewayService", "encode", "message_type"]
