@@ -154,6 +154,7 @@ class Node:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
+        self._client: http.Client | None = None
 
     def _new_key(self) -> str:
         return f"{self.config.gateway.symbol}-{uuid.uuid4().hex[:12]}"
@@ -248,7 +249,16 @@ class Node:
 
     # --- outbox and timers --------------------------------------------------------------------------------------
     async def _worker(self) -> None:
+        client = http.Client(timeout=10)  # one pool of ISO 18626 connections for every POST
+        self._client = client
+        try:
+            await self._work()
+        finally:
+            await client.aclose()
+
+    async def _work(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # before looking: a wake-up during the pass is not lost
             try:
                 now = self.clock()
                 await asyncio.to_thread(self.service.fire_timers, now)
@@ -256,7 +266,6 @@ class Node:
                     await self._deliver(item)
             except Exception:  # the worker must outlive one bad item or a store hiccup
                 log.exception("gateway worker")
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll)
             except asyncio.TimeoutError:
@@ -268,7 +277,8 @@ class Node:
                 host, port = _host_port(item.address, item.transaction)
                 await net.send_apdus(host, port, [item.data], wait=0)
             else:
-                await http.post_message(item.address, item.data, timeout=10)
+                assert self._client is not None  # the worker made it
+                await self._client.send(item.address, item.data)
         except http.PeerError as err:
             if err.kind == "error-confirmation":
                 # the partner read the message and said no: never resent; a refused request moves down the rota
