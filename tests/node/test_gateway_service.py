@@ -16,7 +16,7 @@ from typing import Any
 from test_gateway_core import CONFIG, T0, ill_request, sdt
 
 import isoill
-from illnode.gateway.core import Gateway
+from illnode.gateway.core import Gateway, link_key
 from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.service import LINKS, TIMERS, GatewayService
 from isoill import enums as E
@@ -59,7 +59,7 @@ def _one_event(store: Any) -> None:
     assert store.get("gateway", "GW-1").state == "requested"
 
 
-def test_a_restart_continues_the_rota_even_when_links_were_lost(tmp_path: Path) -> None:
+def test_a_restart_continues_the_rota_after_restoring_lost_links(tmp_path: Path) -> None:
     for store in _stores(tmp_path):
         _restart(store)
 
@@ -70,6 +70,8 @@ def _restart(store: Any) -> None:
     for key, _ in store.docs(LINKS):  # a crash after the transaction's commit, before its link documents
         store.delete_doc(LINKS, key)
     restarted = _service(store)
+    assert restarted.lookup(link_key("iso10161", ask)) is None  # not found on the message path: no scan there
+    assert restarted.relink() == 2  # the node's start: the requester's and the supplier's leg
     answer = isoill.ILLAnswer(transaction_id=ask.transaction_id, service_date_time=sdt(T0),
                               transaction_results=E.TransactionResults.UNFILLED)
     t1 = T0 + dt.timedelta(hours=1)

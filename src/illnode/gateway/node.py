@@ -161,6 +161,9 @@ class Node:
 
     # --- life ------------------------------------------------------------------------------------------------
     async def start(self) -> None:
+        relinked = await asyncio.to_thread(self.service.relink)
+        if relinked:
+            log.warning("restored %d missing transaction links (a crash after a commit)", relinked)
         host, port = _host_port(self.config.iso10161, "iso10161")
         self._server = net.ILLServer(self._on_apdu, host=host, port=port, track=False)
         await self._server.start()
@@ -257,11 +260,16 @@ class Node:
             await client.aclose()
 
     async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
+        checked = loop.time() - self.poll
         while not self._stop.is_set():
             self._wake.clear()  # before looking: a wake-up during the pass is not lost
             try:
                 now = self.clock()
-                await asyncio.to_thread(self.service.fire_timers, now)
+                # the timer scan reads every timer document: once per poll interval, not at every wake-up
+                if loop.time() - checked >= self.poll:
+                    checked = loop.time()
+                    await asyncio.to_thread(self.service.fire_timers, now)
                 for item in await asyncio.to_thread(self.store.due, now, 50):
                     await self._deliver(item)
             except Exception:  # the worker must outlive one bad item or a store hiccup

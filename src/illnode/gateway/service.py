@@ -80,16 +80,22 @@ class GatewayService:
         return self.gateway.config.members(counts)
 
     def lookup(self, key: str) -> str | None:
-        """The gateway transaction a link key belongs to; when the link document is missing (a crash between
-        the transaction's commit and the link write), found by scanning open transactions and written again."""
+        """The gateway transaction a link key belongs to (None: no such link)."""
         doc = self.store.get_doc(LINKS, key)
-        if doc is not None:
-            return str(doc["transaction"])
+        return str(doc["transaction"]) if doc is not None else None
+
+    def relink(self) -> int:
+        """Write the link documents of every open transaction that lacks one (a crash between a transaction's
+        commit and its link writes); returns how many were missing. The node runs it at start: a scan of the
+        open transactions, never on the path of an incoming message (where a stream of unknown messages would
+        make each one cost the whole store)."""
+        missing = 0
         for txn in self.transactions(finished=False):
-            if any(leg.key == key for leg in txn.legs()):
-                self.store.put_doc(LINKS, key, {"transaction": txn.key})
-                return txn.key
-        return None
+            for leg in txn.legs():
+                if self.store.get_doc(LINKS, leg.key) is None:
+                    self.store.put_doc(LINKS, leg.key, {"transaction": txn.key})
+                    missing += 1
+        return missing
 
     # --- events ----------------------------------------------------------------------------------------------------
     def arrived(self, protocol: str, message: Any, data: bytes, *, peer: str, at: _dt.datetime,
