@@ -32,8 +32,10 @@ from illnode.gateway.state import IDS_10161, IDS_18626, Leg, Peer, Transaction
 from isoill import apdus as P
 from isoill import convert as convert10161
 from isoill import types as T
-from isoill.extensions import APDUDeliveryInfo, APDUDeliveryParameters, APDUEncoding
+from isoill.extensions import APDUDeliveryInfo
 from isoill.extensions.delivery_info import OID as DELIVERY_INFO_OID
+from isoill.extensions.delivery_info import delivery_info
+from isoill.extensions.delivery_info import reply_address as delivery_info_reply_address
 from isoill.values import External
 
 __all__ = ["Arm", "Arrived", "Count", "Disarm", "Gateway", "GatewayConfig", "Link", "Outcome", "Send",
@@ -136,24 +138,13 @@ def link_key(protocol: str, message: Message) -> str:
 
 def reply_address(apdu: P.APDU) -> str:
     """host:port of the first TCP/IP sender in the APDU's APDU-Delivery-Info, or "" (then the directory's)."""
-    for ext in apdu.extensions:
-        item = ext.item
-        if isinstance(item, External) and item.direct_reference == DELIVERY_INFO_OID \
-                and isinstance(item.value, APDUDeliveryInfo):
-            for sender in item.value.sender_info:
-                address = _text(sender.transport.telecom_service_address)
-                if ":" in address:
-                    return address
-    return ""
+    info = apdu.extension(APDUDeliveryInfo)
+    found = delivery_info_reply_address(info) if info is not None else None
+    return f"{found[0]}:{found[1]}" if found is not None else ""
 
 
 def _delivery_extension(sender: str, recipient: str) -> T.Extension:
-    def params(address: str) -> APDUDeliveryParameters:
-        return APDUDeliveryParameters(encoding=(APDUEncoding.BER,), transport=T.SystemAddress(
-            telecom_service_identifier="TCP/IP", telecom_service_address=address))
-
-    info = APDUDeliveryInfo(sender_info=(params(sender),), recipient_info=(params(recipient),))
-    return T.Extension(item=External.of(DELIVERY_INFO_OID, info))
+    return T.Extension(item=External.of(DELIVERY_INFO_OID, delivery_info(sender, recipient)))
 
 
 # --- the gateway ----------------------------------------------------------------------------------------------------
