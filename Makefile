@@ -33,6 +33,7 @@ unit: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m illnode.demo
+	$(PY) -m illnode.gateway.demo
 
 # Codec benchmarks (docs/performance.md): one interleaved run, table on stdout, JSON in build/bench/.
 # The YAZ C timing driver is built when libyaz-dev is present; without it the C column is skipped.
