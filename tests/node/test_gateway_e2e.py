@@ -254,6 +254,11 @@ async def _flow(oracle: Path, xsd: Any) -> None:
             kinds = [(e["direction"], e["type"]) for e in shown["journal"]]
             assert ("in", "ILL-Request") in kinds and ("out", "Checked-In") in kinds
             assert any("A Pattern Language" in e["message"] for e in shown["journal"] if e["direction"] == "out")
+            # what arrived is journalled verbatim: BER decoded, ISO 18626 as the XML the supplier POSTed
+            arrived = [e for e in shown["journal"] if e["direction"] == "in"]
+            assert {e["protocol"] for e in arrived} == {"iso10161", "iso18626"}
+            assert all(e["message"] for e in arrived)
+            assert all("<ill:supplyingAgencyMessage>" in e["message"] for e in arrived if e["protocol"] == "iso18626")
             assert json.dumps(shown)  # plain JSON
         assert all(item.done for item in node.store.outbox(include_done=True))
     finally:

@@ -134,7 +134,9 @@ def _utcnow() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 
 
-_BODY: contextvars.ContextVar[bytes] = contextvars.ContextVar("iso18626_body", default=b"")
+# The body octets of the ISO 18626 POST being handled, for the journal. A list set before the app runs: the app
+# reads the body in a child task (asyncio.wait_for), which sees the same list but not a value set inside it.
+_BODY: contextvars.ContextVar[list[bytes]] = contextvars.ContextVar("iso18626_body")
 
 
 class Node:
@@ -225,7 +227,8 @@ class Node:
             if isinstance(message, (iso18626.RequestConfirmation, iso18626.SupplyingAgencyMessageConfirmation,
                                     iso18626.RequestingAgencyMessageConfirmation)):
                 return None
-            handled = await asyncio.to_thread(self.service.arrived, IDS_18626, message, _BODY.get(), peer="http",
+            body = b"".join(_BODY.get([]))
+            handled = await asyncio.to_thread(self.service.arrived, IDS_18626, message, body, peer="http",
                                               at=self.clock())
             if handled.problem:
                 log.info("ISO 18626 %s: %s", type(message).__name__, handled.problem)
@@ -237,13 +240,12 @@ class Node:
         async def capture(scope: Any, receive: Any, send: Any) -> None:
             # keeps the body octets for the journal (the app hands the handler the parsed message only)
             chunks: list[bytes] = []
+            _BODY.set(chunks)
 
             async def receive_and_keep() -> Any:
                 event = await receive()
                 if event.get("type") == "http.request":
                     chunks.append(event.get("body", b""))
-                    if not event.get("more_body"):
-                        _BODY.set(b"".join(chunks))
                 return event
 
             await app(scope, receive_and_keep, send)
