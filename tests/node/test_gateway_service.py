@@ -176,3 +176,20 @@ def test_the_documented_configuration_is_accepted() -> None:
     assert config.gateway.peers["01CALS_XYZ"].expiry_days == 4
     assert config.gateway.lending == "auto" and config.gateway.peers["ILLIAD"].local
     assert [r.answer for r in config.gateway.lending_rules] == ["unfilled", "will-supply"]
+
+
+def test_partner_tables_are_directory_records() -> None:
+    import pytest
+
+    from illnode.gateway.node import ConfigError, parse_config
+
+    base = {"node": {"symbol": "GW", "store": "memory:"}, "rota": [{"name": "r", "members": ["A"]}]}
+    ok = parse_config({**base, "partner": [{"symbol": "A", "protocol": "iso18626", "address": "http://a/",
+                                            "profile": "reshare", "protocol_version": "2021", "local": True}]})
+    assert ok.gateway.peers["A"].version == "2021" and ok.gateway.peers["A"].profile == "reshare"
+    for table, message in (({"symbol": "A", "protocol": "iso10161", "adress": "h:1"}, "unknown field 'adress'"),
+                           ({"symbol": "A", "protocol": "iso10161", "address": "http://a/"}, "HOST:PORT"),
+                           ({"symbol": "A", "protocol": "illiad", "address": "https://x/"}, "not one the gateway"),
+                           ({"symbol": "A", "protocol": "iso10161", "expiry_days": "soon"}, "soon")):
+        with pytest.raises(ConfigError, match=message):
+            parse_config({**base, "partner": [table]})

@@ -21,6 +21,7 @@ import attrs
 import iso18626
 from illcore.errors import IsoIllError
 from illcore.request import Service
+from illnode.directory import DirectoryError, Partner
 from illnode.gateway._store import open_store
 from illnode.gateway.core import Gateway, GatewayConfig, reply_address
 from illnode.gateway.lending import LendingRule
@@ -64,6 +65,30 @@ def _host_port(text: str, where: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
+# [[partner]] keys the gateway adds to the directory's record format (illnode.directory.Partner)
+_GATEWAY_KEYS = ("expiry_days", "local", "version")
+
+
+def _peer(table: dict[str, Any], where: str) -> Peer:
+    """A [[partner]] table: a directory record (validated as such) plus the gateway's own keys."""
+    own = {k: table.pop(k) for k in _GATEWAY_KEYS if k in table}
+    try:
+        partner = Partner.from_dict(table, where=where)
+    except DirectoryError as err:
+        raise ConfigError(str(err)) from None
+    if partner.protocol not in (IDS_10161, IDS_18626):
+        raise ConfigError(f"{where} ({partner.symbol}): protocol {partner.protocol!r} is not one the gateway "
+                          "speaks yet (iso10161, iso18626)")
+    try:
+        return Peer(symbol=partner.symbol, protocol=partner.protocol, address=partner.address,
+                    version=str(own.get("version") or partner.protocol_version or "1.2")
+                    if partner.protocol == IDS_18626 else "1.2",
+                    active=partner.active, expiry_days=float(own.get("expiry_days", 4)),
+                    local=bool(own.get("local", False)), profile=partner.profile)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{where} ({partner.symbol}): {err}") from None
+
+
 def parse_config(data: dict[str, Any]) -> NodeConfig:
     """A NodeConfig from the TOML data (see docs/gateway.md); ConfigError names what is wrong."""
     node = data.get("node")
@@ -75,13 +100,9 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
         if key not in known:
             raise ConfigError(f"[node]: unknown key {key!r} (known: {', '.join(sorted(known))})")
     peers = {}
-    for i, p in enumerate(data.get("partner", [])):
-        where = f"[[partner]] {i + 1}"
-        if "symbol" not in p or p.get("protocol") not in (IDS_10161, IDS_18626):
-            raise ConfigError(f"{where}: needs `symbol` and `protocol` (iso10161 or iso18626)")
-        peers[p["symbol"]] = Peer(symbol=p["symbol"], protocol=p["protocol"], address=p.get("address", ""),
-                                  version=str(p.get("version", "1.2")), active=bool(p.get("active", True)),
-                                  expiry_days=float(p.get("expiry_days", 4)), local=bool(p.get("local", False)))
+    for i, table in enumerate(data.get("partner", [])):
+        peer = _peer(dict(table), f"[[partner]] {i + 1}")
+        peers[peer.symbol] = peer
     rotas = {}
     for i, r in enumerate(data.get("rota", [])):
         where = f"[[rota]] {i + 1}"

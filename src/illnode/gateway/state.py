@@ -33,6 +33,7 @@ class Peer:
     active: bool = True
     expiry_days: float = 4.0           # how long it has to answer a request (Alma's partner record: 4 days)
     local: bool = False                # one of our own systems: its requests are routed, never lent from here
+    profile: str = ""                  # the directory's profile name (illnode.profiles)
 
 
 @attrs.frozen(kw_only=True)
