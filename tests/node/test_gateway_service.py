@@ -189,7 +189,7 @@ def test_partner_tables_are_directory_records() -> None:
     assert ok.gateway.peers["A"].version == "2021" and ok.gateway.peers["A"].profile == "reshare"
     for table, message in (({"symbol": "A", "protocol": "iso10161", "adress": "h:1"}, "unknown field 'adress'"),
                            ({"symbol": "A", "protocol": "iso10161", "address": "http://a/"}, "HOST:PORT"),
-                           ({"symbol": "A", "protocol": "illiad", "address": "https://x/"}, "not one the gateway"),
+                           ({"symbol": "A", "protocol": "illiad", "address": "https://x/"}, "needs `address` .* and `api_key`"),
                            ({"symbol": "A", "protocol": "iso10161", "expiry_days": "soon"}, "soon")):
         with pytest.raises(ConfigError, match=message):
             parse_config({**base, "partner": [table]})

@@ -15,6 +15,8 @@ import attrs
 import iso18626
 from illcore.lifecycle import Stage
 from illnode.gateway.bridge import BY_KIND, Kind, Side, Step, join_notes
+from illnode.gateway.illiad_side import IDS_ILLIAD, Export, IlliadNote, step_of_event
+from illnode.gateway.illiad_side import link_key as illiad_key
 from illnode.gateway.iso10161_side import Leg10161, apdu_for, step_of_apdu, system_id
 from illnode.gateway.iso18626_side import Leg18626, agency_id, message_for, step_of_message, symbol_of
 from illnode.gateway.lending import LENDER_KINDS, LendingRule, decide
@@ -270,6 +272,38 @@ class Gateway:
             actions.append(cancel)
         return self._move_on(txn, at, actions, members, why=why)
 
+    # --- the ILLiad lender of last resort (illiad_side) -------------------------------------------------------------
+    def exported(self, txn: Transaction, leg_id: str, number: str, at: _dt.datetime) -> Outcome:
+        """ILLiad took the export of leg `leg_id` as its transaction `number`: the supplier has accepted the request
+        (no expiry any more), which the requester hears as will-supply."""
+        leg = txn.supplier
+        if leg is None or leg.protocol != IDS_ILLIAD or leg.ids.get("leg") != leg_id:
+            return Outcome(transaction=txn.note(at, f"ILLiad transaction {number} for {leg_id}, no longer asked"),
+                           problem=f"export of {leg_id} answered after the rota moved on")
+        leg = attrs.evolve(leg, ids={**leg.ids, "transaction_number": number}, answered=True, deadline=None)
+        txn = attrs.evolve(txn, supplier=leg).note(at, f"exported to {leg.symbol} as ILLiad transaction {number}")
+        out = self._relay(txn, Step(kind=Kind.WILL_SUPPLY, at=at, note=f"exported to ILLiad as transaction {number}",
+                                    status=iso18626.Status.WILL_SUPPLY), src=Side.SUPPLIER)
+        return attrs.evolve(out, actions=(Disarm(transaction=txn.key), *out.actions))
+
+    def item_event(self, txn: Transaction, leg_id: str, meaning: str, at: _dt.datetime, *,
+                   date_due: _dt.datetime | None = None, detail: str = "") -> Outcome:
+        """ILLiad's NCIP message for leg `leg_id` (ncip.ItemEvent.meaning): moves the borrowing transaction by
+        `illiad_side.EVENTS` and is relayed to the requester in its protocol."""
+        leg = txn.supplier
+        step = step_of_event(meaning, txn.request.service, at=at, date_due=date_due, detail=detail)
+        if leg is None or leg.ids.get("leg") != leg_id:
+            why = f"NCIP {meaning} for {leg_id}, which is not the supplier asked now: not relayed"
+            return Outcome(transaction=txn.note(at, why), problem=why)
+        if step is None:
+            return Outcome(transaction=txn.note(at, f"NCIP {meaning}: no meaning for the gateway"),
+                           problem=f"NCIP {meaning} has no bridge row")
+        txn = attrs.evolve(txn, supplier=attrs.evolve(leg, answered=True, deadline=None))
+        out = self._relay(txn, step, src=Side.SUPPLIER)
+        counted = (Count(symbol=leg.symbol, what="lent"),) if step.kind in (Kind.SHIPPED_LOAN, Kind.SHIPPED_COPY) \
+            and out.problem is None else ()
+        return attrs.evolve(out, actions=(Disarm(transaction=txn.key), *out.actions, *counted))
+
     def relay_from_staff(self, txn: Transaction, step: Step) -> Outcome:
         """Staff acting for the requester (Received, Returned, Cancel, Renew, Message): sent to the supplier
         as if the requester had sent it; the requester's leg moves too."""
@@ -403,10 +437,13 @@ class Gateway:
         peer = self.config.peers[symbol]
         n = len(txn.passed) + 1
         leg_id = f"{txn.key}-{n}"
-        if peer.protocol == IDS_10161:
+        if peer.protocol == IDS_ILLIAD:
+            ids: dict[str, Any] = {"leg": leg_id}
+            key = illiad_key(leg_id)
+        elif peer.protocol == IDS_10161:
             tid = T.TransactionId(initial_requester_id=system_id(self.config.symbol),
                                   transaction_group_qualifier=self.config.symbol, transaction_qualifier=leg_id)
-            ids: dict[str, Any] = {"tid": convert10161.to_dict(tid),
+            ids = {"tid": convert10161.to_dict(tid),
                                    "requester_id": convert10161.to_dict(system_id(self.config.symbol)),
                                    "responder_id": convert10161.to_dict(system_id(symbol))}
             key = _tid_key(tid)
@@ -443,7 +480,11 @@ class Gateway:
 
     # --- writing ---------------------------------------------------------------------------------------------------
     def _write(self, txn: Transaction, leg: Leg, step: Step, to: Side) -> tuple[Send, Leg]:
-        if leg.protocol == IDS_10161:
+        if leg.protocol == IDS_ILLIAD:
+            message: Message = (Export(request=step.request) if step.kind is Kind.REQUEST and step.request
+                                else IlliadNote(leg=leg.ids["leg"], text=_note_text(step),
+                                                transaction_number=str(leg.ids.get("transaction_number", ""))))
+        elif leg.protocol == IDS_10161:
             ext = (_delivery_extension(self.config.iso10161_address, leg.address),) \
                 if self.config.iso10161_address and leg.address else ()
             ids = leg.ids
@@ -453,7 +494,7 @@ class Gateway:
                 else None,
                 responder_id=convert10161.from_dict(ids["responder_id"], T.SystemId) if ids.get("responder_id")
                 else None, extensions=ext)
-            message: Message = apdu_for(step, leg10)
+            message = apdu_for(step, leg10)
         else:
             ids = leg.ids
             leg18 = Leg18626(requesting_agency=agency_id(ids["requesting"]), supplying_agency=agency_id(ids["supplying"]),
@@ -467,6 +508,13 @@ class Gateway:
         send = Send(transaction=txn.key, to=to, protocol=leg.protocol, symbol=leg.symbol, address=leg.address,
                     message=message, kind=step.kind, version=leg.version)
         return send, leg
+
+
+def _note_text(step: Step) -> str:
+    # what an ILLiad Staff note says for a message ILLiad has no Web Platform service for
+    when = step.at.isoformat(timespec="seconds")
+    return join_notes(f"{step.kind.value} ({when}, via the ILL gateway)", step.reason,
+                      f"due {step.date_due.isoformat()}" if step.date_due else None, step.note) or step.kind.value
 
 
 _FINAL = frozenset({Stage.COMPLETED, Stage.CANCELLED, Stage.UNFILLED, Stage.LOST})

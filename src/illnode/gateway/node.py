@@ -18,12 +18,15 @@ from typing import Any
 
 import attrs
 
+import illiad
 import iso18626
 from illcore.errors import IsoIllError
 from illcore.request import Service
 from illnode.directory import DirectoryError, Partner
 from illnode.gateway._store import open_store
 from illnode.gateway.core import Gateway, GatewayConfig, reply_address
+from illnode.gateway.illiad_link import IlliadLink, capture_body
+from illnode.gateway.illiad_side import IDS_ILLIAD
 from illnode.gateway.lending import LendingRule
 from illnode.gateway.rota import Rota, RotaRule, check_rules
 from illnode.gateway.service import GatewayService
@@ -56,6 +59,7 @@ class NodeConfig:
     iso18626: str = "127.0.0.1:8626"
     api: str = "127.0.0.1:8080"
     api_key: str = ""
+    ncip: str = ""                     # the NCIP responder's listen address ("" : none)
 
 
 def _host_port(text: str, where: str) -> tuple[str, int]:
@@ -65,8 +69,9 @@ def _host_port(text: str, where: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-# [[partner]] keys the gateway adds to the directory's record format (illnode.directory.Partner)
-_GATEWAY_KEYS = ("expiry_days", "local", "version")
+# [[partner]] keys the gateway adds to the directory's record format (illnode.directory.Partner); an ILLiad Web
+# Platform partner adds its API key and an `export` table of illiad.ExportSettings
+_GATEWAY_KEYS = ("expiry_days", "local", "version", "api_key", "export")
 
 
 def _peer(table: dict[str, Any], where: str) -> Peer:
@@ -76,15 +81,27 @@ def _peer(table: dict[str, Any], where: str) -> Peer:
         partner = Partner.from_dict(table, where=where)
     except DirectoryError as err:
         raise ConfigError(str(err)) from None
-    if partner.protocol not in (IDS_10161, IDS_18626):
+    if partner.protocol not in (IDS_10161, IDS_18626, IDS_ILLIAD):
         raise ConfigError(f"{where} ({partner.symbol}): protocol {partner.protocol!r} is not one the gateway "
-                          "speaks yet (iso10161, iso18626)")
+                          "speaks (iso10161, iso18626, illiad)")
+    export = own.get("export", {})
+    if partner.protocol == IDS_ILLIAD:
+        if not own.get("api_key") or not partner.address:
+            raise ConfigError(f"{where} ({partner.symbol}): an illiad partner needs `address` (the Web Platform "
+                              "URL) and `api_key`")
+        try:
+            illiad.ExportSettings.from_mapping(dict(export))
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"{where} ({partner.symbol}) export: {err}") from None
+    elif "api_key" in own or "export" in own:
+        raise ConfigError(f"{where} ({partner.symbol}): `api_key` and `export` are for illiad partners only")
     try:
         return Peer(symbol=partner.symbol, protocol=partner.protocol, address=partner.address,
                     version=str(own.get("version") or partner.protocol_version or "1.2")
                     if partner.protocol == IDS_18626 else "1.2",
                     active=partner.active, expiry_days=float(own.get("expiry_days", 4)),
-                    local=bool(own.get("local", False)), profile=partner.profile)
+                    local=bool(own.get("local", False)), profile=partner.profile,
+                    api_key=str(own.get("api_key", "")), export=dict(export))
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{where} ({partner.symbol}): {err}") from None
 
@@ -95,7 +112,7 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
     if not isinstance(node, dict) or not node.get("symbol"):
         raise ConfigError("[node]: `symbol` is required (our symbol in both protocols)")
     known = {"symbol", "store", "iso10161", "iso18626", "api", "api_key", "public_iso10161", "public_iso18626",
-             "lending"}
+             "lending", "ncip"}
     for key in node:
         if key not in known:
             raise ConfigError(f"[node]: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -135,12 +152,17 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
     iso18626_addr = str(node.get("iso18626", "127.0.0.1:8626"))
     _host_port(iso10161, "[node] iso10161")
     _host_port(iso18626_addr, "[node] iso18626")
+    # the NCIP responder ILLiad posts to: on when asked for, or by default when an illiad partner exists
+    wants_ncip = any(p.protocol == IDS_ILLIAD for p in peers.values())
+    ncip_addr = str(node.get("ncip", "127.0.0.1:8627" if wants_ncip else ""))
+    if ncip_addr:
+        _host_port(ncip_addr, "[node] ncip")
     gateway = GatewayConfig(symbol=node["symbol"], iso10161_address=node.get("public_iso10161", iso10161),
                             iso18626_url=node.get("public_iso18626", f"http://{iso18626_addr}/iso18626"),
                             peers=peers, rotas=rotas, rules=rules, lending=lending, lending_rules=lending_rules)
     return NodeConfig(gateway=gateway, store=node.get("store", "sqlite:///gateway.db"), iso10161=iso10161,
                       iso18626=iso18626_addr, api=str(node.get("api", "127.0.0.1:8080")),
-                      api_key=str(node.get("api_key", "")))
+                      api_key=str(node.get("api_key", "")), ncip=ncip_addr)
 
 
 def load_config(path: str | Path) -> NodeConfig:
@@ -170,6 +192,7 @@ class Node:
         self.clock = clock
         self.store = store if store is not None else open_store(config.store)
         self.service = GatewayService(Gateway(config.gateway), self.store, new_key=self._new_key)
+        self.illiad = IlliadLink(config.gateway.peers, self.service, clock, wake=self._wake_up)
         self.poll = poll
         self.retry = retry
         self.ports: dict[str, int] = {}
@@ -178,6 +201,9 @@ class Node:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._client: http.Client | None = None
+
+    def _wake_up(self) -> None:
+        self._wake.set()
 
     def _new_key(self) -> str:
         return f"{self.config.gateway.symbol}-{uuid.uuid4().hex[:12]}"
@@ -195,6 +221,8 @@ class Node:
         from illnode.gateway.staff_api import StaffAPI
 
         await self._serve_http("api", self.config.api, StaffAPI(self, api_key=self.config.api_key))
+        if self.config.ncip:
+            await self._serve_http("ncip", self.config.ncip, self.illiad.app())
         self._bound_addresses()
         self._tasks.append(asyncio.create_task(self._worker()))
 
@@ -227,6 +255,7 @@ class Node:
         if self._server is not None:
             await self._server.close()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.illiad.aclose()
 
     async def run_forever(self) -> None:
         await self.start()
@@ -256,22 +285,7 @@ class Node:
             self._wake.set()
             return None
 
-        app = http.ISO18626App(handler)
-
-        async def capture(scope: Any, receive: Any, send: Any) -> None:
-            # keeps the body octets for the journal (the app hands the handler the parsed message only)
-            chunks: list[bytes] = []
-            _BODY.set(chunks)
-
-            async def receive_and_keep() -> Any:
-                event = await receive()
-                if event.get("type") == "http.request":
-                    chunks.append(event.get("body", b""))
-                return event
-
-            await app(scope, receive_and_keep, send)
-
-        return capture
+        return capture_body(http.ISO18626App(handler), _BODY)
 
     # --- outbox and timers --------------------------------------------------------------------------------------
     async def _worker(self) -> None:
@@ -303,6 +317,9 @@ class Node:
                 pass
 
     async def _deliver(self, item: Any) -> None:
+        if item.protocol == IDS_ILLIAD:
+            await self._deliver_illiad(item)
+            return
         try:
             if item.protocol == IDS_10161:
                 host, port = _host_port(item.address, item.transaction)
@@ -326,7 +343,20 @@ class Node:
             return
         await asyncio.to_thread(self.store.done, item.id)
 
-    async def _retry_later(self, item: Any, err: Exception) -> None:
+    async def _deliver_illiad(self, item: Any) -> None:
+        delivered = await self.illiad.deliver(item)
+        if delivered.outcome == "done":
+            await asyncio.to_thread(self.store.done, item.id)
+        elif delivered.outcome == "retry":
+            await self._retry_later(item, delivered.error)
+        else:  # ILLiad refused for good (400, 401, 404, a request it cannot take): never resent; the rota moves on
+            now = self.clock()
+            await asyncio.to_thread(self.store.failed, item.id, f"{now.isoformat()} {delivered.error}", None)
+            await asyncio.to_thread(self.service.refused, item.transaction, self.illiad.symbol(item.address),
+                                    delivered.error, now)
+            self._wake.set()
+
+    async def _retry_later(self, item: Any, err: Exception | str) -> None:
         # backoff: retry, 2x, 4x, ... 16x the base delay; given up (kept for staff) after 8 attempts
         retry_at = self.clock() + self.retry * (2 ** min(item.attempts, 4))
         log.info("send to %s failed (%s); retry at %s", item.address, err, retry_at)

@@ -13,9 +13,11 @@ import attrs
 
 import iso18626
 import isoill
+from illnode.gateway import illiad_side
 from illnode.gateway._store import Change, JournalEntry, OutboxItem, TransactionRecord
 from illnode.gateway.bridge import Kind
 from illnode.gateway.core import Arm, Arrived, Count, Disarm, Gateway, Link, Outcome, Send, link_key
+from illnode.gateway.illiad_side import IDS_ILLIAD, Export, IlliadNote
 from illnode.gateway.state import IDS_10161, Transaction, from_json, to_json
 
 __all__ = ["COUNTS", "GATEWAY", "LINKS", "TIMERS", "Handled", "GatewayService", "encode", "message_type"]
@@ -34,6 +36,8 @@ class Handled:
 
 
 def message_type(message: Any) -> str:
+    if isinstance(message, (Export, IlliadNote)):
+        return illiad_side.message_type(message)
     if isinstance(message, isoill.APDU):
         from isoill.render import apdu_name
 
@@ -51,6 +55,8 @@ def encode(send: Send) -> bytes:
     """The octets of an outgoing message (BER, or ISO 18626 XML in the partner's version)."""
     if send.protocol == IDS_10161:
         return isoill.encode(send.message)
+    if send.protocol == IDS_ILLIAD:
+        return illiad_side.encode(send.message)
     return iso18626.serialize(send.message, version=send.version)
 
 
@@ -128,6 +134,25 @@ class GatewayService:
             outcome = self._update(key, lambda txn: self.gateway.expire(txn, now, members=self.members()), None, now)
             moved += any(isinstance(a, Send) and a.kind is Kind.REQUEST for a in outcome.actions)
         return moved
+
+    def exported(self, key: str, leg_id: str, number: str, at: _dt.datetime) -> Outcome:
+        """ILLiad created the exported request as its transaction `number`."""
+        return self._update(key, lambda txn: self.gateway.exported(txn, leg_id, number, at), None, at)
+
+    def item_event(self, leg_id: str, meaning: str, data: bytes, *, peer: str, at: _dt.datetime,
+                   date_due: _dt.datetime | None = None, detail: str = "", message: str = "") -> Handled:
+        """ILLiad's NCIP item message for the exported leg `leg_id`, journalled (protocol "ncip") with the
+        transaction's update."""
+        entry = JournalEntry(protocol="ncip", direction="in", peer=peer, transaction="", message_type=message or meaning,
+                             data=data, outcome="accepted", at=at)
+        key = self.lookup(illiad_side.link_key(leg_id))
+        if key is None:
+            self.store.append(attrs.evolve(entry, outcome="accepted: unknown transaction, for staff"))
+            return Handled(transaction=None, problem=f"NCIP {meaning} for {leg_id}: no such transaction")
+        outcome = self._update(key, lambda txn: self.gateway.item_event(txn, leg_id, meaning, at, date_due=date_due,
+                                                                         detail=detail),
+                               attrs.evolve(entry, transaction=key), at)
+        return Handled(transaction=key, problem=outcome.problem)
 
     def refused(self, key: str, symbol: str, why: str, at: _dt.datetime) -> Outcome:
         """A partner refused what we sent it (the outbox's delivery ended in an error the protocol defines)."""

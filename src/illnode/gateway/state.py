@@ -27,13 +27,15 @@ class Peer:
     """A partner as the gateway addresses it (built from the directory's partner record)."""
 
     symbol: str
-    protocol: str                      # "iso10161" | "iso18626"
+    protocol: str                      # "iso10161" | "iso18626" | "illiad"
     address: str = ""                  # host:port (10161) or URL (18626)
     version: str = "1.2"               # ISO 18626 version the partner speaks
     active: bool = True
     expiry_days: float = 4.0           # how long it has to answer a request (Alma's partner record: 4 days)
     local: bool = False                # one of our own systems: its requests are routed, never lent from here
     profile: str = ""                  # the directory's profile name (illnode.profiles)
+    api_key: str = ""                  # an ILLiad Web Platform partner's key (WebPlatformConfig)
+    export: dict[str, Any] = attrs.field(factory=dict)  # its export settings (illiad.ExportSettings keys)
 
 
 @attrs.frozen(kw_only=True)
