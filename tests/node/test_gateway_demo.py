@@ -12,7 +12,9 @@ def test_gateway_demo_plays_both_requests() -> None:
     node = asyncio.run(asyncio.wait_for(demo.run(out=lines.append), 90))
     text = "\n".join(lines)
     assert "ILLiad  <- Checked-In" in text
-    assert "passed over: RESHARE2: unfilled" in text and "asked ILLIAD (iso18626), 3 of 3" in text
-    assert "shipped-loan: ILLIAD -> CNO-B" in text
+    assert "passed over: RESHARE2: unfilled" in text and "asked ILLIAD (illiad), 3 of 3" in text
+    assert "exported to ILLIAD as ILLiad transaction 1000" in text
+    assert "ILLiad Web Platform <- NCIP AcceptItemResponse\n" in text  # no problem
+    assert "shipped-loan: ILLIAD -> CNO-B" in text and "ILLiad  <- Shipped" in text
     ended = {t.request.title: t.ended for t in node.service.transactions()}
     assert ended == {"A Pattern Language": True, "The Timeless Way of Building": False}  # the second is on loan

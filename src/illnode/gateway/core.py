@@ -299,6 +299,7 @@ class Gateway:
             return Outcome(transaction=txn.note(at, f"NCIP {meaning}: no meaning for the gateway"),
                            problem=f"NCIP {meaning} has no bridge row")
         txn = attrs.evolve(txn, supplier=attrs.evolve(leg, answered=True, deadline=None))
+        txn = txn.note(at, f"NCIP {meaning} from {leg.symbol}{' (' + detail + ')' if detail else ''}")
         out = self._relay(txn, step, src=Side.SUPPLIER)
         counted = (Count(symbol=leg.symbol, what="lent"),) if step.kind in (Kind.SHIPPED_LOAN, Kind.SHIPPED_COPY) \
             and out.problem is None else ()

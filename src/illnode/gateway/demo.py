@@ -1,6 +1,7 @@
 """`make demo` (second part): the set-up guides' scenario through the gateway on this machine, with the partner
 simulators: an ILLiad-like requester, an Alma supplier that answers unfilled, a ReShare supplier that lends, the
-loan's whole lifecycle; then a request that falls through to the ILLiad lender of last resort. Prints a timeline.
+loan's whole lifecycle; then a request that falls through to the ILLiad lender of last resort (a FAKE ILLiad Web
+Platform), whose NCIP AcceptItem comes back to the gateway's NCIP responder. Prints a timeline.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 import isoill
+import ncip
 from illnode import profiles
 from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.node import Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
+from illnode.testing.fake_illiad import FakeILLiad
 from iso18626 import http
 from isoill import enums as E
 from isoill import net
@@ -72,7 +77,8 @@ class _Requester:
                 return apdu
 
 
-def _request(symbol: str, qualifier: str, title: str, reply_port: int, gateway_port: int) -> isoill.ILLRequest:
+def _request(symbol: str, qualifier: str, title: str, reply_port: int, gateway_port: int,
+             patron: str = "jdoe@cno.example.edu") -> isoill.ILLRequest:
     apdu = isoill.ILLRequest(
         transaction_id=T.TransactionId(initial_requester_id=_sid(symbol), transaction_group_qualifier=symbol,
                                        transaction_qualifier=qualifier),
@@ -81,6 +87,7 @@ def _request(symbol: str, qualifier: str, title: str, reply_port: int, gateway_p
         requester_optional_messages=T.RequesterOptionalMessagesType(
             can_send_received=True, can_send_returned=True, requester_shipped=E.MessageRequirement.REQUIRES,
             requester_checked_in=E.MessageRequirement.REQUIRES),
+        client_id=T.ClientId(client_name="Jane Doe", client_identifier=patron),
         delivery_address=T.DeliveryAddress(postal_address=T.PostalAddress(
             name_of_person_or_institution=T.NameOfInstitution("CNO Library"), street_and_number="1 Main St",
             city="Northridge")),
@@ -96,22 +103,38 @@ async def _serve(app: Any, stop: asyncio.Event) -> tuple[int, asyncio.Task[Any]]
 
 async def run(out: Callable[[str], None] = print) -> Node:
     """Play both requests; returns the (closed) node, whose store keeps the transactions."""
+    fake = FakeILLiad("demo-key")  # a FAKE ILLiad Web Platform (illnode.testing), the lender of last resort
+    with fake.serve() as illiad_url:
+        node = await _play(out, fake, illiad_url)
+    (number, tx), = fake.transactions.items()
+    out(f"\nthe FAKE ILLiad Web Platform holds transaction {number}: {tx['LoanTitle']!r} for {tx['Username']}, "
+        f"CitedIn {tx['CitedIn']}, status {tx['TransactionStatus']!r}")
+    for txn in sorted(node.service.transactions(), key=lambda t: t.history[0]):
+        out(f"\nthe gateway's timeline of {txn.key} ({txn.request.title}):")
+        for line in txn.history:
+            out(f"  {line}")
+    return node
+
+
+async def _play(out: Callable[[str], None], fake: FakeILLiad, illiad_url: str) -> Node:
     requester = _Requester(out)
     await requester.server.start()
     alma = Simulator10161(profiles.get("alma").iso10161, "unfilled", symbol="01CALS_XYZ")
     await alma.start()
     stop = asyncio.Event()
     sims = {"RESHARE1": Simulator18626(profiles.get("reshare").iso18626, "loaned"),
-            "RESHARE2": Simulator18626(profiles.get("reshare").iso18626, "unfilled"),
-            "ILLIAD": Simulator18626(profiles.get("illiad").iso18626, "loaned")}
+            "RESHARE2": Simulator18626(profiles.get("reshare").iso18626, "unfilled")}
     served = {name: await _serve(sim.app, stop) for name, sim in sims.items()}
     node = Node(parse_config({
         "node": {"symbol": "GW", "store": "memory:", "iso10161": "127.0.0.1:0", "iso18626": "127.0.0.1:0",
-                 "api": "127.0.0.1:0"},
+                 "api": "127.0.0.1:0", "ncip": "127.0.0.1:0"},
         "partner": [{"symbol": "CNO", "protocol": "iso10161"},
                     {"symbol": "01CALS_XYZ", "protocol": "iso10161", "address": alma.address},
                     *({"symbol": name, "protocol": "iso18626", "address": f"http://127.0.0.1:{port}/"}
-                      for name, (port, _) in served.items())],
+                      for name, (port, _) in served.items()),
+                    {"symbol": "ILLIAD", "protocol": "illiad", "address": illiad_url, "api_key": "demo-key",
+                     "export": {"identifier": "id", "identifier_regex": "^[^@]*", "create_user": True,
+                                "status": "Created via Alma", "route_to": "Request Imported from Alma"}}],
         "rota": [{"name": "iso-pod", "members": ["01CALS_XYZ", "RESHARE1"]},
                  {"name": "to-last-resort", "members": ["01CALS_XYZ", "RESHARE2"], "last_resort": "ILLIAD"}],
         "rule": [{"rota": "to-last-resort", "medium": "Book", "requester": "CNO-B*"}, {"rota": "iso-pod"}],
@@ -120,8 +143,9 @@ async def run(out: Callable[[str], None] = print) -> Node:
     for sim in sims.values():
         sim.reply_to = f"http://127.0.0.1:{node.ports['iso18626']}/iso18626"
     gw = node.ports["iso10161"]
-    out(f"gateway GW: ISO 10161 on 127.0.0.1:{gw}, ISO 18626 on 127.0.0.1:{node.ports['iso18626']}; "
-        f"Alma (ISO 10161) at {alma.address}, ReShare and ILLiad (ISO 18626) on loopback\n")
+    out(f"gateway GW: ISO 10161 on 127.0.0.1:{gw}, ISO 18626 on 127.0.0.1:{node.ports['iso18626']}, NCIP on "
+        f"127.0.0.1:{node.ports['ncip']}; Alma (ISO 10161) at {alma.address}, ReShare (ISO 18626) and a FAKE ILLiad "
+        "Web Platform on loopback\n")
     try:
         out("1. A loan: Alma answers unfilled, ReShare lends")
         first = _request("CNO", "ILL-1", "A Pattern Language", requester.server.port, gw)
@@ -134,9 +158,18 @@ async def run(out: Callable[[str], None] = print) -> Node:
                                              shipped_service_type=E.ILLServiceType.LOAN), gw)
         await requester.send(isoill.Returned(**ids, service_date_time=_stamp(), date_returned=today), gw)
         await requester.until(isoill.CheckedIn)
-        out("\n2. A request nobody in the pod fills goes to the lender of last resort")
+        out("\n2. A request nobody in the pod fills goes to the lender of last resort, ILLiad (Web Platform + NCIP)")
         second = _request("CNO-B", "ILL-2", "The Timeless Way of Building", requester.server.port, gw)
         await requester.send(second, gw)
+        await requester.until(isoill.ILLAnswer)  # will-supply: ILLiad has the request
+        number = next(iter(fake.transactions))
+        out(f"  ILLiad Web Platform: transaction {number} created; ILLiad's NCIP AcceptItem {number} -> the gateway")
+        async with httpx.AsyncClient() as client:
+            reply = await client.post(f"http://127.0.0.1:{node.ports['ncip']}/",
+                                      content=fake.ncip_message("AcceptItem", number))
+        answer = ncip.parse(reply.content)
+        out(f"  ILLiad Web Platform <- NCIP {type(answer).__name__}"
+            f"{' (problem)' if getattr(answer, 'problem', None) else ''}")
         await requester.until(isoill.Shipped)
         for sim in sims.values():
             await sim.idle()
@@ -149,10 +182,6 @@ async def run(out: Callable[[str], None] = print) -> Node:
         await asyncio.gather(*(task for _, task in served.values()), return_exceptions=True)
         await alma.close()
         await requester.server.close()
-    for txn in sorted(node.service.transactions(), key=lambda t: t.history[0]):
-        out(f"\nthe gateway's timeline of {txn.key} ({txn.request.title}):")
-        for line in txn.history:
-            out(f"  {line}")
     return node
 
 

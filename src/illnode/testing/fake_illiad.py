@@ -206,6 +206,22 @@ class FakeILLiad:
         pairs += [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in body.items()]
         return status, ("{" + ", ".join(pairs) + "}").encode()
 
+    # --- what ILLiad sends back ---------------------------------------------------------------------------
+
+    @staticmethod
+    def ncip_message(service: str, number: int | str, *, agency: str = "01CUNY_BC") -> bytes:
+        """An NCIP item message as the ILLiad Alma addons post it for transaction `number`: NCIP 2 in the default
+        namespace with an unqualified `version` attribute (read leniently), the TransactionNumber as the
+        RequestIdentifierValue (AcceptItem) and as the ItemIdentifierValue."""
+        ids = (f"<RequestId><RequestIdentifierValue>{number}</RequestIdentifierValue></RequestId>"
+               "<RequestedActionType>Hold For Pickup And Notify</RequestedActionType>" if service == "AcceptItem"
+               else "")
+        body = (f"<{service}><InitiationHeader><FromAgencyId><AgencyId>{agency}</AgencyId></FromAgencyId>"
+                f"<ToAgencyId><AgencyId>{agency}</AgencyId></ToAgencyId></InitiationHeader>{ids}"
+                f"<ItemId><ItemIdentifierValue>{number}</ItemIdentifierValue></ItemId></{service}>")
+        return ('<NCIPMessage xmlns="http://www.niso.org/2008/ncip" '
+                'version="http://www.niso.org/schemas/ncip/v2_02/ncip_v2_02.xsd">' f"{body}</NCIPMessage>").encode()
+
     # --- adapters ----------------------------------------------------------------------------------------
 
     def transport(self) -> httpx.MockTransport:
