@@ -171,7 +171,10 @@ def test_the_documented_configuration_is_accepted() -> None:
     text = (ROOT / "docs" / "gateway.md").read_text(encoding="utf-8")
     (block,) = re.findall(r"```toml\n(.*?)```", text, re.S)
     config = parse_config(tomllib.loads(block))
-    assert config.gateway.rotas["iso-pod"].last_resort == "ILLIAD"
+    assert config.gateway.rotas["iso-pod"].last_resort == "BC_ILLIAD"
+    last = config.gateway.peers["BC_ILLIAD"]
+    assert last.protocol == "illiad" and last.export["route_to"] == "Request Imported from Alma"
+    assert config.ncip == "127.0.0.1:8627"
     assert [r.rota for r in config.gateway.rules] == ["iso-pod", "iso-pod"]
     assert config.gateway.peers["01CALS_XYZ"].expiry_days == 4
     assert config.gateway.lending == "auto" and config.gateway.peers["ILLIAD"].local

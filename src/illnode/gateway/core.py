@@ -75,10 +75,12 @@ class Send:
 
 @attrs.frozen(kw_only=True)
 class Arm:
-    """Wake the transaction at `at` (the current supplier's expiry)."""
+    """Wake the transaction at `at`: `what` is "expiry" (the current supplier's answer is due) or "overdue"
+    (the loan's due date has passed). A transaction has one timer; arming replaces it."""
 
     transaction: str
     at: _dt.datetime
+    what: str = "expiry"
 
 
 @attrs.frozen(kw_only=True)
@@ -252,6 +254,25 @@ class Gateway:
         actions.append(cancel)
         return self._move_on(txn, at, actions, members, why=f"{leg.symbol}: {why}")
 
+    def overdue(self, txn: Transaction, at: _dt.datetime) -> Outcome:
+        """The overdue timer fired: the loan's due date has passed and the item is still with the requester (not
+        returned, no renewal pending, the supplier has not said overdue itself): the requester is told Overdue in
+        its protocol, on the supplier's behalf. Otherwise the timer was stale: it is only disarmed."""
+        leg = txn.requester
+        due = leg.ids.get("date_due")
+        if txn.ended or txn.lending or txn.supplier is None or leg.stage not in (Stage.SUPPLIED, Stage.RECEIVED) \
+                or due is None:
+            return Outcome(transaction=txn, actions=(Disarm(transaction=txn.key),))
+        if at.date() <= _dt.date.fromisoformat(due):  # early (another process's clock): the timer stays
+            return Outcome(transaction=txn)
+        moved = leg.moved(BY_KIND[Kind.OVERDUE].milestone)
+        assert moved is not None  # SUPPLIED and RECEIVED both allow it
+        step = Step(kind=Kind.OVERDUE, at=at, date_due=_dt.date.fromisoformat(due), status=iso18626.Status.OVERDUE,
+                    note=f"the loan was due on {due} (the gateway's overdue timer, for {txn.supplier.symbol})")
+        send, written = self._write(txn, moved, self._fill(txn, step, moved), Side.REQUESTER)
+        txn = attrs.evolve(txn, requester=written).note(at, f"overdue: due {due}, {leg.symbol} told")
+        return Outcome(transaction=txn, actions=(send, Disarm(transaction=txn.key)))
+
     def refused(self, txn: Transaction, symbol: str, at: _dt.datetime, *, why: str,
                 members: dict[str, Member] | None = None) -> Outcome:
         """The current supplier refused the request itself (an ISO 18626 ERROR confirmation, a send that can
@@ -303,7 +324,8 @@ class Gateway:
         out = self._relay(txn, step, src=Side.SUPPLIER)
         counted = (Count(symbol=leg.symbol, what="lent"),) if step.kind in (Kind.SHIPPED_LOAN, Kind.SHIPPED_COPY) \
             and out.problem is None else ()
-        return attrs.evolve(out, actions=(Disarm(transaction=txn.key), *out.actions, *counted))
+        disarm = (Disarm(transaction=txn.key),) if leg.deadline is not None else ()
+        return _overdue_timer(attrs.evolve(out, actions=(*disarm, *out.actions, *counted)), step)
 
     def relay_from_staff(self, txn: Transaction, step: Step) -> Outcome:
         """Staff acting for the requester (Received, Returned, Cancel, Renew, Message): sent to the supplier
@@ -369,16 +391,17 @@ class Gateway:
                                ids={**leg.ids, "supplier_request_id":
                                     arrived.message.header.supplying_agency_request_id
                                     or leg.ids.get("supplier_request_id")})
-        leg = attrs.evolve(leg, deadline=None)  # it answered: no expiry any more
+        # it answered: no expiry any more (a loan's overdue timer, armed once the expiry is gone, stays)
+        actions: list[Action] = [Disarm(transaction=txn.key)] if leg.deadline is not None else []
+        leg = attrs.evolve(leg, deadline=None)
         txn = attrs.evolve(txn, supplier=leg)
-        actions: list[Action] = [Disarm(transaction=txn.key)]
         if step.kind in MOVE_ON and leg.stage in (Stage.REQUESTED, Stage.CONDITIONAL):
             detail = join_notes(step.kind.value, step.reason, step.note)
             return self._move_on(txn, arrived.at, actions, members, why=f"{leg.symbol}: {detail}", last=step)
         out = self._relay(txn, step, src=Side.SUPPLIER)
         if BY_KIND[step.kind].milestone is not None and step.kind in (Kind.SHIPPED_LOAN, Kind.SHIPPED_COPY):
             actions.append(Count(symbol=leg.symbol, what="lent"))
-        return attrs.evolve(out, actions=(*actions, *out.actions))
+        return _overdue_timer(attrs.evolve(out, actions=(*actions, *out.actions)), step)
 
     def _relay(self, txn: Transaction, step: Step, *, src: Side) -> Outcome:
         """Move the source leg by the row's milestone and write the step to the other side."""
@@ -509,6 +532,19 @@ class Gateway:
         send = Send(transaction=txn.key, to=to, protocol=leg.protocol, symbol=leg.symbol, address=leg.address,
                     message=message, kind=step.kind, version=leg.version)
         return send, leg
+
+
+def _overdue_timer(out: Outcome, step: Step) -> Outcome:
+    """A loan shipped or renewed with a due date and relayed to the requester: the due date is kept on the
+    requester's leg and the overdue timer armed for the day after it."""
+    txn = out.transaction
+    if step.kind not in (Kind.SHIPPED_LOAN, Kind.RENEW_GRANTED) or step.date_due is None or out.problem \
+            or txn is None:
+        return out
+    requester = attrs.evolve(txn.requester, ids={**txn.requester.ids, "date_due": step.date_due.isoformat()})
+    at = _dt.datetime.combine(step.date_due + _dt.timedelta(days=1), _dt.time(0), tzinfo=_dt.timezone.utc)
+    return attrs.evolve(out, transaction=attrs.evolve(txn, requester=requester),
+                        actions=(*out.actions, Arm(transaction=txn.key, at=at, what="overdue")))
 
 
 def _note_text(step: Step) -> str:

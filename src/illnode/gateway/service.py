@@ -124,12 +124,17 @@ class GatewayService:
         return Handled(transaction=key, problem=outcome.problem)
 
     def fire_timers(self, now: _dt.datetime) -> int:
-        """Expire every transaction whose timer is due; returns how many moved. Safe in several processes at once:
-        the expiry re-checks the deadline inside the transaction's update, so it happens once."""
+        """Fire every timer that is due (a supplier's expiry, a loan's overdue); returns how many moved. Safe in
+        several processes at once: each re-checks its condition inside the transaction's update (the deadline, the
+        loan's stage), so it happens once."""
         moved = 0
         for key, doc in self.store.docs(TIMERS):
             at = doc.get("at")
             if at is None or _dt.datetime.fromisoformat(at) > now:
+                continue
+            if doc.get("what") == "overdue":
+                outcome = self._update(key, lambda txn: self.gateway.overdue(txn, now), None, now)
+                moved += any(isinstance(a, Send) for a in outcome.actions)
                 continue
             outcome = self._update(key, lambda txn: self.gateway.expire(txn, now, members=self.members()), None, now)
             moved += any(isinstance(a, Send) and a.kind is Kind.REQUEST for a in outcome.actions)
@@ -199,7 +204,9 @@ class GatewayService:
             if isinstance(action, Link):
                 self.store.put_doc(LINKS, action.key, {"transaction": action.transaction})
             elif isinstance(action, Arm):
-                self.store.put_doc(TIMERS, action.transaction, {"at": action.at.isoformat()})
+                self.store.put_doc(TIMERS, action.transaction, {"at": action.at.isoformat(),
+                                                                **({"what": action.what} if action.what != "expiry"
+                                                                   else {})})
             elif isinstance(action, Disarm):
                 self.store.delete_doc(TIMERS, action.transaction)
             elif isinstance(action, Count):
