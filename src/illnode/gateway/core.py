@@ -14,6 +14,7 @@ import attrs
 
 import iso18626
 from illcore.lifecycle import Stage
+from illcore.profiles import ProfileViolation
 from illnode.gateway.bridge import BY_KIND, Kind, Side, Step, join_notes
 from illnode.gateway.illiad_side import IDS_ILLIAD, Export, IlliadNote, step_of_event
 from illnode.gateway.illiad_side import link_key as illiad_key
@@ -40,7 +41,7 @@ from isoill.extensions.delivery_info import delivery_info
 from isoill.extensions.delivery_info import reply_address as delivery_info_reply_address
 from isoill.values import External
 
-__all__ = ["Arm", "Arrived", "Count", "Disarm", "Gateway", "GatewayConfig", "Link", "Outcome", "Send",
+__all__ = ["Arm", "Arrived", "Count", "Disarm", "Gateway", "GatewayConfig", "Link", "Outcome", "Send", "Withheld",
            "link_key", "reply_address"]
 
 Message = Any  # an ISO 10161 APDU or an ISO 18626 message
@@ -104,7 +105,15 @@ class Count:
     what: str
 
 
-Action = Send | Arm | Disarm | Link | Count
+@attrs.frozen(kw_only=True)
+class Withheld:
+    """A message not sent: `send` as it was written, `error` why (a ProfileViolation: see sendcheck)."""
+
+    send: Send
+    error: ProfileViolation
+
+
+Action = Send | Arm | Disarm | Link | Count | Withheld
 
 
 @attrs.frozen(kw_only=True)

@@ -15,9 +15,10 @@ import iso18626
 import isoill
 from illnode.gateway import illiad_side
 from illnode.gateway._store import Change, JournalEntry, OutboxItem, TransactionRecord
-from illnode.gateway.bridge import Kind
+from illnode.gateway.bridge import Kind, Side
 from illnode.gateway.core import Arm, Arrived, Count, Disarm, Gateway, Link, Outcome, Send, link_key
 from illnode.gateway.illiad_side import IDS_ILLIAD, Export, IlliadNote
+from illnode.gateway.sendcheck import Withheld, check_send
 from illnode.gateway.state import IDS_10161, Transaction, from_json, to_json
 
 __all__ = ["COUNTS", "GATEWAY", "LINKS", "TIMERS", "Handled", "GatewayService", "encode", "message_type"]
@@ -168,6 +169,32 @@ class GatewayService:
         """Run a staff action (a function of the transaction) as one update."""
         return self._update(key, fn, None, at)
 
+    # --- profiles on send -----------------------------------------------------------------------------------------
+    def _checked(self, outcome: Outcome, at: _dt.datetime) -> Outcome:
+        """`outcome` with every message that breaks its partner's profile withheld (sendcheck): the transaction
+        notes it and the outcome carries it as a problem for staff; a withheld request passes that supplier over
+        as if it had refused, and the next supplier's request is checked in turn."""
+        for _ in range(len(self.gateway.config.peers) + 1):  # each round passes one supplier over at most
+            held = [Withheld(send=a, error=err) for a in outcome.actions if isinstance(a, Send)
+                    for err in (check_send(self.gateway.config, a),) if err is not None]
+            if not held or outcome.transaction is None:
+                return outcome
+            txn = outcome.transaction
+            for h in held:
+                txn = txn.note(at, f"{h.send.kind.value} to {h.send.symbol} withheld: {h.error}")
+            sends = [h.send for h in held]
+            outcome = attrs.evolve(
+                outcome, transaction=txn, problem="; ".join(p for p in (outcome.problem, *map(str, (h.error for h in
+                                                                                               held))) if p),
+                actions=(*(a for a in outcome.actions if not (isinstance(a, Send) and a in sends)), *held))
+            request = next((h for h in held if h.send.kind is Kind.REQUEST and h.send.to is Side.SUPPLIER), None)
+            if request is None:
+                return outcome
+            more = self.gateway.refused(txn, request.send.symbol, at, why=f"not sent: {request.error}",
+                                        members=self.members())
+            outcome = attrs.evolve(more, actions=(*outcome.actions, *more.actions), problem=outcome.problem)
+        return outcome
+
     # --- the one write path ----------------------------------------------------------------------------------------
     def _update(self, key: str, fn: Callable[[Any], Outcome], entry: JournalEntry | None,
                 at: _dt.datetime) -> Outcome:
@@ -175,9 +202,13 @@ class GatewayService:
             txn = from_json(record.data["gateway"]) if record is not None else None
             if txn is None and entry is None:
                 return Change(result=Outcome(transaction=None, problem=f"no transaction {key}"))
-            outcome = fn(txn)
+            outcome = self._checked(fn(txn), at)
             journal = [attrs.evolve(entry, outcome="accepted" if outcome.problem is None
                                     else f"accepted: {outcome.problem}")] if entry is not None else []
+            for held in (a for a in outcome.actions if isinstance(a, Withheld)):
+                journal.append(JournalEntry(protocol=held.send.protocol, direction="out", peer=held.send.symbol,
+                                            transaction=key, message_type=message_type(held.send.message),
+                                            data=encode(held.send), outcome=f"withheld: {held.error}", at=at))
             outbox = []
             for send in (a for a in outcome.actions if isinstance(a, Send)):
                 data = encode(send)
