@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -211,6 +212,8 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 def _reply_problem(data: bytes) -> str:
     """Why a reply counts as the peer's error (an error report, an undecodable APDU), or ""."""
+    import attrs
+
     import isoill
     from isoill.render import render
 
@@ -222,7 +225,10 @@ def _reply_problem(data: bytes) -> str:
     if not isinstance(apdu, isoill.StatusOrErrorReport) or report is None:
         return ""
     problem = report.provider_error_report or report.user_error_report
-    what = " ".join(line.strip() for line in render(problem).splitlines()) if problem is not None else "?"
+    lines = render(problem).splitlines() if problem is not None else ["?"]
+    if attrs.has(type(problem)):  # StateTransitionProhibited -> state-transition-prohibited, then its fields
+        lines[0] = re.sub(r"(?<!^)(?=[A-Z])", "-", lines[0]).lower()
+    what = " ".join(line.strip() for line in lines)
     note = report.correlation_information
     return f"error report: {what}" + (f" ({note})" if isinstance(note, str) and note else "")
 

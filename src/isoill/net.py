@@ -500,9 +500,11 @@ class ILLServer:
 
 # --- client ------------------------------------------------------------------------------------------------
 
-# The request lines and the response status line of HTTP/1.x, and the HTTP/2 connection preface.
+# The request lines and the response status line of HTTP/1.x, the HTTP/2 connection preface, and the HTML or
+# XML body an HTTP/0.9-style error answer starts with (Python's http.server answers BER that way).
 _HTTP_STARTS = tuple(m.encode() + b" " for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
-                                                 "CONNECT", "TRACE")) + (b"HTTP/", b"PRI * HTTP/2")
+                                                 "CONNECT", "TRACE")) + (b"HTTP/", b"PRI * HTTP/2", b"<!DOCTYPE",
+                                                                         b"<!doctype", b"<html", b"<HTML", b"<?xml")
 HTTP_HINT = "use `isoill 18626` for ISO 18626 over HTTP"
 
 
@@ -524,7 +526,7 @@ def _name(apdu: APDU | bytes) -> str:
     if not isinstance(apdu, bytes):
         return apdu_name(apdu)
     number = apdu[0] & 0x1F if apdu and 0x60 <= apdu[0] <= 0x7F else 0
-    return f"{APDU_NAMES[number]} (undecoded)" if 0 < number < len(APDU_NAMES) else "octets"
+    return APDU_NAMES[number] if 0 < number < len(APDU_NAMES) else "octets"
 
 class ILLConnection:
     """A client connection: send APDUs, receive whole APDUs (raw octets; decode with the codec)."""
@@ -584,8 +586,8 @@ class ILLConnection:
                 self._pending += self.framer.feed(chunk)
             except FramingError:
                 if looks_like_http(self.first_octets):
-                    raise FramingError(f"the peer answered in HTTP ({self.first_octets!r}...), not raw BER: "
-                                       "an HTTP server, not an ISO 10161 peer", offset=0) from None
+                    raise FramingError(f"it answered in HTTP ({self.first_octets!r}...): an HTTP server, not "
+                                       "an ISO 10161 peer", offset=0) from None
                 raise
         data = self._pending.pop(0)
         log.info("%s: received %s (%d octets)", self.peer, _name(data), len(data))
