@@ -134,7 +134,8 @@ def test_worked_example(tmp_path: Path, silent_peer: int) -> None:
             for command in ('yaz-illclient -D ill,item-id,title="Test" 127.0.0.1:1611',
                             'yaz-illclient -o -u USER -p PASSWORD -D ill,item-id,title="Test" 127.0.0.1:1611'):
                 argv = shlex.split(command.replace("1611", port))
-                done = subprocess.run([yaz, *argv[1:]], capture_output=True, timeout=60)
+                # yaz-illclient writes ./req.apdu: run it in the test's directory.
+                done = subprocess.run([yaz, *argv[1:]], capture_output=True, timeout=60, cwd=tmp_path)
                 assert done.returncode == 0 and done.stdout.decode().splitlines()[-1] == "Ok", done
                 assert _shown(command) == ["Ok"]
     finally:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from clirun import VECTORS, run, start, stop
@@ -75,16 +76,16 @@ def test_send_to_an_http_server_warns_and_fails() -> None:
 
 
 def test_yaz_illclient_default_request_is_refused_with_the_reason(
-        yaz_illclient: str, listener: tuple[int, subprocess.Popen[bytes]]) -> None:
+        yaz_illclient: str, listener: tuple[int, subprocess.Popen[bytes]], tmp_path: Path) -> None:
     port, proc = listener
     # Given no -D option, yaz-illclient sends every field zero or empty (transaction-type 0, ...): refused,
     # and the report says the field was left unset.
     bare = subprocess.run([yaz_illclient, "-o", "-u", "U", "-p", "P", f"127.0.0.1:{port}"], capture_output=True,
-                          timeout=60)
+                          timeout=60, cwd=tmp_path)  # it writes ./req.apdu
     assert bare.returncode != 0 and b"Ok" not in bare.stdout
     # The command docs/cli.md shows instead: one -D option makes YAZ fill in real values.
     good = subprocess.run([yaz_illclient, "-o", "-u", "U", "-p", "P", "-D", "ill,item-id,title=Test",
-                           f"127.0.0.1:{port}"], capture_output=True, timeout=60)
+                           f"127.0.0.1:{port}"], capture_output=True, timeout=60, cwd=tmp_path)
     assert good.returncode == 0 and good.stdout.strip().endswith(b"Ok"), good
     _, err = stop(proc)
     assert "value 0 is not a TransactionType" in err and "left the field unset" in err
