@@ -217,50 +217,71 @@ def _compile(cls: type) -> Callable[[Any], bool]:
         return lambda v: conforms(v.value)
     if not attrs.has(cls) or not _matters(_reach(cls, set())):
         return lambda v: True
-    hints = typing.get_type_hints(cls)
     lines = ["def check(o):"]
-    consts: dict[str, Any] = {"conforms": conforms, "_broken": _broken}
-    if cls is External:
-        consts["_mismatch"] = external_mismatch
-        lines.append("    if _mismatch(o) is not None: return False")
-    for n, a in enumerate(attrs.fields(cls)):
-        constraint = CONSTRAINTS.get((cls, a.name))
-        inner: set[Any] = set()
-        _hint_classes(hints[a.name], inner)
-        descend = _matters(set().union(*(_reach(c, set()) for c in inner if c is not _ANY)) | (inner & {_ANY}))
-        if constraint is None and not descend:
-            continue
-        lines.append(f"    v = o.{a.name}")
-        lines.append("    if v is not None:")
-        if constraint is not None:
-            lines.extend(f"        {test}" for test in _tests(constraint, n, consts))
-        if descend:
-            lines.append("        if not conforms(v): return False")
+    consts: dict[str, Any] = {"conforms": conforms}
+    _emit(cls, "o", 1, lines, consts, (cls,))
     lines.append("    return True")
     exec("\n".join(lines), consts)  # noqa: S102 - source built above from the model's own field names
     fn: Callable[[Any], bool] = consts["check"]
     return fn
 
 
-def _tests(c: Constraint, n: int, consts: dict[str, Any]) -> list[str]:
+def _emit(cls: type, var: str, depth: int, lines: list[str], consts: dict[str, Any],
+          stack: tuple[type, ...]) -> None:
+    """Source lines checking the object in `var` (of class `cls`). A component whose hint is one class is
+    checked inline (guarded by its exact type; anything else goes through `conforms`), saving a call per level."""
+    pad = "    " * depth
+    hints = typing.get_type_hints(cls)
+    if cls is External:
+        consts["_mismatch"] = external_mismatch
+        lines.append(f"{pad}if _mismatch({var}) is not None: return False")
+    for a in attrs.fields(cls):
+        constraint = CONSTRAINTS.get((cls, a.name))
+        inner: set[Any] = set()
+        _hint_classes(hints[a.name], inner)
+        descend = _matters(set().union(*(_reach(c, set()) for c in inner if c is not _ANY)) | (inner & {_ANY}))
+        if constraint is None and not descend:
+            continue
+        v = f"v{len(consts)}"
+        consts[v] = None  # reserves the name
+        lines.append(f"{pad}{v} = {var}.{a.name}")
+        lines.append(f"{pad}if {v} is not None:")
+        if constraint is not None:
+            lines.extend(f"{pad}    {test}" for test in _tests(constraint, v, consts))
+        if not descend:
+            continue
+        only = next(iter(inner)) if len(inner) == 1 else None
+        is_single = (only is not None and only is not _ANY and only not in stack and only is not External
+                     and typing.get_origin(hints[a.name]) is not tuple and len(stack) < 8)
+        if is_single:
+            assert only is not None
+            consts[f"T{v}"] = only
+            lines.append(f"{pad}    if type({v}) is T{v}:")
+            _emit(only, v, depth + 2, lines, consts, (*stack, only))
+            lines.append(f"{pad}    elif not conforms({v}): return False")
+        else:
+            lines.append(f"{pad}    if not conforms({v}): return False")
+
+
+def _tests(c: Constraint, v: str, consts: dict[str, Any]) -> list[str]:
     """The constraint's checks as source lines on `v` (the same rules as `_broken`, without its generality)."""
     out = []
-    text = "(v if type(v) is str else v.value)"
+    text = f"({v} if type({v}) is str else {v}.value)"
     if c.form is not None:
-        consts[f"F{n}"] = c.form
-        out.append(f"if type(v) is not str or F{n}(v) is None: return False")
+        consts[f"F{v}"] = c.form
+        out.append(f"if type({v}) is not str or F{v}({v}) is None: return False")
     if c.size is not None:
         lo, hi = c.size
-        out.append(f"if not {lo} <= len({text} if type(v) is not tuple else v) <= {hi}: return False")
+        out.append(f"if not {lo} <= len({text} if type({v}) is not tuple else {v}) <= {hi}: return False")
     if c.value_range is not None:
         lo, hi = c.value_range
-        out.append(f"if not {lo} <= v <= {hi}: return False")
+        out.append(f"if not {lo} <= {v} <= {hi}: return False")
     if c.alphabet is not None:
-        consts[f"A{n}"] = c.alphabet
-        out.append(f"if not A{n}.issuperset({text}): return False")
+        consts[f"A{v}"] = c.alphabet
+        out.append(f"if not A{v}.issuperset({text}): return False")
     if c.permitted is not None:
-        consts[f"P{n}"] = c.permitted
-        out.append(f"if v not in P{n}: return False")
+        consts[f"P{v}"] = c.permitted
+        out.append(f"if {v} not in P{v}: return False")
     return out
 
 
