@@ -205,6 +205,10 @@ def from_dict(data: dict[str, Any], cls: type | None = None, *, strict: bool = T
     if cls is None:
         body = dict(data)
         cls = apdu_class(body.pop("type", None))
+    elif "type" in data and isinstance(cls, type) and issubclass(cls, apdus.APDU):
+        body = dict(data)  # to_dict's own "type" key, which must agree with the class asked for
+        if apdu_class(body.pop("type")) is not cls:
+            raise StructureError(f"'type' is {data['type']!r}, not {cls.__name__}", "type")
     else:
         body = data
     body = check.check_class(body, cls, cls.__name__)

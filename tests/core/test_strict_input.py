@@ -105,6 +105,12 @@ def test_standard_apdu_name_accepted(request_dict: dict[str, Any]) -> None:
     assert isinstance(from_dict(request_dict), isoill.ILLRequest)
 
 
+def test_explicit_class_accepts_its_own_type_key(request_dict: dict[str, Any]) -> None:
+    assert from_dict(request_dict, isoill.ILLRequest) == isoill.decode(REQUEST.read_bytes())
+    with pytest.raises(isoill.StructureError, match="'type' is 'ILLRequest', not Shipped"):
+        from_dict(request_dict, isoill.Shipped)
+
+
 def test_from_json_is_strict_too() -> None:
     with pytest.raises(isoill.StructureError, match="unknown field 'colour' in Message"):
         from_json('{"type": "Message", "colour": 1}')
