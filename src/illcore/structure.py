@@ -109,7 +109,11 @@ class Checker:
             out[key] = self.check(value, hints[key], f"{path}.{key}")
         for name, a in fields.items():
             if name not in data and a.default is attrs.NOTHING:
-                raise self.fail(f"missing required field {name!r}", path)
+                # (lenient mode dropped unknown keys: name the one that was probably meant)
+                unknown = [str(k) for k in data if k not in fields]
+                close = difflib.get_close_matches(name, unknown, n=1, cutoff=0.6)
+                raise self.fail(f"missing required field {name!r}", path,
+                                f"; the data has {close[0]!r} instead" if close else "")
         return out
 
     def check_enum(self, data: Any, cls: type[enum.Enum], path: str) -> enum.Enum:

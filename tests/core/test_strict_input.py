@@ -58,6 +58,13 @@ def test_missing_required_field_names_path(request_dict: dict[str, Any]) -> None
     assert not isinstance(err, KeyError)
 
 
+def test_misspelt_required_field_names_the_given_key(request_dict: dict[str, Any]) -> None:
+    request_dict["item_idd"] = request_dict.pop("item_id")
+    assert str(_error(request_dict)) == "unknown field 'item_idd' in ILLRequest; did you mean 'item_id'?"
+    assert str(_error(request_dict, strict=False)) == \
+        "missing required field 'item_id' in ILLRequest; the data has 'item_idd' instead"
+
+
 @pytest.mark.parametrize("spelling", ["simple", "SIMPLE", 1])
 def test_enumeration_spellings(request_dict: dict[str, Any], spelling: Any) -> None:
     request_dict["transaction_type"] = spelling
