@@ -24,8 +24,15 @@ from isoill.apdus import APDU, ILLRequest, StatusOrErrorReport
 from isoill.codec import Codec
 from isoill.errors import DecodeError, ILLError
 from isoill.machine import ProtocolError, Role, Transaction
-from isoill.render import APDU_NAMES, apdu_name
-from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError
+from isoill.render import apdu_name, tag_name
+from isoill.stream import (
+    DEFAULT_MAX_APDU_SIZE,
+    DEFAULT_MAX_DEPTH,
+    HTTP_HINT,
+    Framer,
+    FramingError,
+    looks_like_http,
+)
 
 log = logging.getLogger("isoill.net")
 
@@ -500,19 +507,6 @@ class ILLServer:
 
 # --- client ------------------------------------------------------------------------------------------------
 
-# The request lines and the response status line of HTTP/1.x, the HTTP/2 connection preface, and the HTML or
-# XML body an HTTP/0.9-style error answer starts with (Python's http.server answers BER that way).
-_HTTP_STARTS = tuple(m.encode() + b" " for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
-                                                 "CONNECT", "TRACE")) + (b"HTTP/", b"PRI * HTTP/2", b"<!DOCTYPE",
-                                                                         b"<!doctype", b"<html", b"<HTML", b"<?xml")
-HTTP_HINT = "use `isoill 18626` for ISO 18626 over HTTP"
-
-
-def looks_like_http(octets: bytes) -> bool:
-    """Whether the first octets a peer sent are HTTP (a request line, a status line or the HTTP/2 preface)."""
-    return octets.startswith(_HTTP_STARTS)
-
-
 def _unset_hint(exc: DecodeError) -> str:
     # An ENUMERATED of 0 is no value of any ISO 10161 enumeration: it is what a client sends for a field it
     # never set (yaz-illclient, given no -D ill,... option, sends a request with every field zero or empty).
@@ -523,10 +517,8 @@ def _unset_hint(exc: DecodeError) -> str:
 
 
 def _name(apdu: APDU | bytes) -> str:
-    if not isinstance(apdu, bytes):
-        return apdu_name(apdu)
-    number = apdu[0] & 0x1F if apdu and 0x60 <= apdu[0] <= 0x7F else 0
-    return APDU_NAMES[number] if 0 < number < len(APDU_NAMES) else "octets"
+    return tag_name(apdu) if isinstance(apdu, bytes) else apdu_name(apdu)
+
 
 class ILLConnection:
     """A client connection: send APDUs, receive whole APDUs (raw octets; decode with the codec)."""
