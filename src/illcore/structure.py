@@ -1,8 +1,6 @@
-"""Strict checking of plain data (parsed JSON) against an attrs model before it is structured into objects.
+"""Strict checking of plain data (parsed JSON) against an attrs model, before cattrs structures it into objects.
 
-`Checker` walks the data beside the model's type hints: an unknown key, a missing required field or a value that
-is not one of an enumeration's names is reported with its path and the closest valid names; the packages give it
-their error class and the shapes only they know (CHOICE encodings, extension values). No I/O here.
+Unknown keys, missing fields and bad enumeration values are reported with their path and the closest valid names.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """`isoill new TYPE`: a minimal valid ISO 10161 APDU of any type as JSON, to edit and `isoill encode` or send.
 
-The template has every mandatory component (built from the model's own metadata), today's date and time, and
-the components people fill in for most exchanges (requester-id, responder-id, the item); it encodes as it is.
+Mandatory components come from the model's metadata; requester-id, responder-id and the item are added.
 """
 
 from __future__ import annotations
