@@ -40,6 +40,12 @@ class Failure(Exception):
 # One per line, so features added side by side do not collide here.
 MODULES: tuple[str, ...] = (
     "new",
+    "partners",
+    "check",
+    "request",
+    "simulate",
+    "illiad",
+    "ncip",
 )
 
 
