@@ -224,7 +224,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     limits = net.Limits(max_connections=args.max_connections, idle_timeout=args.idle_timeout,
                         max_apdu_size=args.max_apdu_size,
-                        max_connections_per_address=args.max_connections_per_address)
+                        max_connections_per_address=args.max_connections_per_address,
+                        write_timeout=args.write_timeout, drain_timeout=args.drain_timeout)
 
     async def run() -> None:
         server = net.ILLServer(handle, host=args.host, port=args.port, limits=limits, strict=False)
@@ -233,7 +234,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise Failure(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
         print(f"isoill: listening on {args.host}:{server.port}", file=sys.stderr, flush=True)
-        stop_on_signals(done)
+        stop_on_signals(done, now=server.stop_now)  # first signal: drain; second: stop at once
         try:
             await done.wait()
         finally:
@@ -295,6 +296,13 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
+def _server_limits(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--write-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="abort a connection whose reply does not drain within this (30)")
+    s.add_argument("--drain-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="on SIGTERM/Ctrl-C, time given to answer what was received before exiting (10)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="isoill", formatter_class=_Formatter,
@@ -348,7 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "every APDU is answered with a Status-Or-Error-Report carrying its "
                                    "transaction's current state (what yaz-illclient and OCLC-style peers expect). "
                                    "Undecodable input is answered with an error report and the connection "
-                                   "closed. Stop with Ctrl-C.")
+                                   "closed. Ctrl-C or SIGTERM stops accepting, answers every APDU already "
+                                   "received and exits (within --drain-timeout); a second one exits at once.")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for all)")
     s.add_argument("--port", type=int, required=True, help="port (ISO ILL uses 1611; 0 picks a free one)")
     s.add_argument("--reply-status", action="store_true", help="answer each APDU with a status report")
@@ -362,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--idle-timeout", type=float, default=120.0, metavar="SECONDS",
                    help="close a connection idle this long (120)")
     s.add_argument("--max-apdu-size", type=int, default=1 << 20, metavar="OCTETS", help="largest APDU (1 MiB)")
+    _server_limits(s)
     s.set_defaults(func=cmd_listen)
 
     x = sub.add_parser("18626", help="ISO 18626 commands (validate, send, serve)",
@@ -389,11 +399,18 @@ def build_parser() -> argparse.ArgumentParser:
     v = xs.add_parser("serve", help="run an ISO 18626 endpoint (HTTP/1.1 and HTTP/2)",
                       description="Serve ISO 18626 over HTTP (hypercorn, HTTP/1.1 and cleartext HTTP/2 with "
                                   "prior knowledge): validate each POSTed message, run the 18626 transaction, "
-                                  "answer with the confirmation and log one line per message. Stop with Ctrl-C.")
+                                  "answer with the confirmation and log one line per message. Ctrl-C or "
+                                  "SIGTERM stops accepting, answers every message already received and exits "
+                                  "(within --drain-timeout); a second one exits at once.")
     v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     v.add_argument("--port", type=int, default=9001, help="port (default 9001; 0 picks a free one)")
     v.add_argument("--max-body", type=int, default=1 << 20, metavar="OCTETS",
                    help="largest accepted body (1 MiB; larger gets 413)")
+    v.add_argument("--max-connections", type=int, default=1000, metavar="N",
+                   help="concurrent connections (1000); further ones wait in the listen queue")
+    v.add_argument("--keep-alive-requests", type=int, default=1000, metavar="N",
+                   help="requests per HTTP/1.1 keep-alive connection before it is closed (1000)")
+    _server_limits(s=v)
     v.set_defaults(func=cmd_18626_serve)
     register_all(sub)
     return p

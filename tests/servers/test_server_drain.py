@@ -1,0 +1,211 @@
+"""Both servers stop cleanly: SIGTERM under 50 busy clients answers every message sent before the signal and
+exits within the drain timeout; a second signal stops at once; the 3.11 cancellation case of asyncio.wait_for.
+
+The servers run as `isoill` subprocesses (the signal path of the CLI is what is tested); clients on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+from conftest import CANCEL, HOST, RECEIVED_XML, Served
+
+from isoill import net
+from isoill.codec import Codec
+
+CLIENTS = 50
+DRAIN = 5.0
+
+
+class Tally:
+    """Per client: when each message was sent (after the send returned) and how many were answered."""
+
+    def __init__(self) -> None:
+        self.sent: list[float] = []
+        self.answered = 0
+
+
+_CODEC: list[Codec] = []
+
+
+def codec() -> Codec:
+    """One codec for all clients (generating one takes a second or two)."""
+    if not _CODEC:
+        _CODEC.append(Codec())
+    return _CODEC[0]
+
+
+async def ill_client(port: int, tally: Tally) -> None:
+    try:
+        conn = await net.ILLConnection.connect(HOST, port, codec=codec())
+    except OSError:
+        return
+    try:
+        while True:
+            await conn.send(CANCEL)
+            tally.sent.append(time.monotonic())
+            if await conn.receive(15.0) is None:
+                return
+            tally.answered += 1
+    except (ConnectionError, asyncio.TimeoutError):
+        return
+    finally:
+        await conn.close()
+
+
+async def http_client(port: int, tally: Tally) -> None:
+    async with httpx.AsyncClient(timeout=15.0) as client:
+        while True:
+            try:
+                request = client.build_request("POST", f"http://{HOST}:{port}/", content=RECEIVED_XML,
+                                               headers={"content-type": "application/xml"})
+                # httpx sends the whole request before it waits: the time after the send is when `send` starts
+                # waiting; take it before (conservative: a message counts as sent before it fully was).
+                sent = time.monotonic()
+                response = await client.send(request)
+            except httpx.HTTPError:
+                tally.sent.append(sent)
+                return
+            tally.sent.append(sent)
+            if response.status_code != 200:
+                return
+            tally.answered += 1
+
+
+def drain_under_load(server: Served, client: Callable[[int, Tally], object]) -> tuple[list[Tally], float, float]:
+    """Run CLIENTS busy clients, SIGTERM the server after 1 s; (tallies, time of the signal, exit time)."""
+    tallies = [Tally() for _ in range(CLIENTS)]
+    signalled = exited = 0.0
+    codec()
+
+    async def main() -> None:
+        nonlocal signalled, exited
+        tasks = [asyncio.ensure_future(client(server.port, t)) for t in tallies]  # type: ignore[arg-type]
+        await asyncio.sleep(1.0)
+        signalled = time.monotonic()
+        os.kill(server.proc.pid, signal.SIGTERM)
+        while server.proc.poll() is None and time.monotonic() - signalled < DRAIN + 10:
+            await asyncio.sleep(0.01)
+        exited = time.monotonic()
+        await asyncio.wait_for(asyncio.gather(*tasks), 20)
+
+    asyncio.run(main())
+    return tallies, signalled, exited
+
+
+def check(tallies: list[Tally], signalled: float, exited: float, server: Served) -> None:
+    assert server.proc.returncode == 0, server.log_path.read_text()[-2000:]
+    assert exited - signalled < DRAIN, f"exited {exited - signalled:.1f} s after SIGTERM"
+    before = [sum(1 for t in tally.sent if t < signalled) for tally in tallies]
+    assert sum(before) > CLIENTS, "the clients were not busy"
+    unanswered = [(i, b, t.answered) for i, (b, t) in enumerate(zip(before, tallies)) if t.answered < b]
+    assert not unanswered, f"(client, sent before SIGTERM, answered): {unanswered}"
+
+
+def test_ill_listen_drains_on_sigterm(run_server: Callable[..., Served]) -> None:
+    server = run_server(["listen", "--port", "0", "--reply-status", "--drain-timeout", str(DRAIN)])
+    check(*drain_under_load(server, ill_client), server)
+
+
+def test_18626_serve_drains_on_sigterm(run_server: Callable[..., Served]) -> None:
+    server = run_server(["18626", "serve", "--port", "0", "--drain-timeout", str(DRAIN)])
+    check(*drain_under_load(server, http_client), server)
+
+
+def test_second_signal_stops_at_once(run_server: Callable[..., Served]) -> None:
+    """A handler-free hold: a client in the middle of an APDU keeps the drain waiting (up to the drain timeout);
+    a second SIGTERM ends it at once."""
+    server = run_server(["listen", "--port", "0", "--drain-timeout", "30"])
+
+    async def main() -> float:
+        reader, writer = await asyncio.open_connection(HOST, server.port)
+        writer.write(CANCEL[:5])  # half an APDU: owed an answer once complete, so the drain waits for it
+        await writer.drain()
+        await asyncio.sleep(0.3)
+        os.kill(server.proc.pid, signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        assert server.proc.poll() is None, "the first signal should drain, not stop"
+        start = time.monotonic()
+        os.kill(server.proc.pid, signal.SIGTERM)
+        while server.proc.poll() is None and time.monotonic() - start < 10:
+            await asyncio.sleep(0.01)
+        writer.close()
+        return time.monotonic() - start
+
+    assert asyncio.run(main()) < 2.0
+    assert server.proc.returncode == 0
+
+
+@pytest.mark.parametrize("drain_timeout", [0.0, 3.0])
+def test_close_api_drains_in_process(drain_timeout: float) -> None:
+    """`ILLServer.close()`: APDUs pipelined before close are answered (drain), or cut at once with 0."""
+
+    async def slow(incoming: net.Incoming) -> None:
+        await asyncio.sleep(0.1)
+        await incoming.reply(incoming.data)
+
+    async def main() -> tuple[int, float]:
+        server = net.ILLServer(slow, host=HOST, port=0, track=False, codec=codec())
+        await server.start()
+        conn = await net.ILLConnection.connect(HOST, server.port, codec=codec())
+        await conn.send(CANCEL * 10)
+        await asyncio.sleep(0.05)  # the first APDU is being handled, the rest are buffered
+        start = time.monotonic()
+        closing = asyncio.ensure_future(server.close(drain_timeout))
+        replies = 0
+        while await conn.receive(3.0) is not None:
+            replies += 1
+        await closing
+        await conn.close()
+        return replies, time.monotonic() - start
+
+    replies, took = asyncio.run(main())
+    if drain_timeout:
+        assert replies == 10 and took < drain_timeout
+    else:
+        assert replies == 0 and took < 0.5
+
+
+def test_bounded_wait_keeps_a_cancellation_that_meets_a_completed_read() -> None:
+    """The 3.11 case: the read completes and the task is cancelled in the same loop iteration. asyncio.wait_for
+    on 3.11 returns the data and drops the cancellation; the server's bounded wait must raise it."""
+
+    async def main() -> bool:
+        server = net.ILLServer(net_echo, host=HOST, port=0, codec=codec())
+        reader = asyncio.StreamReader()
+        loop = asyncio.get_running_loop()
+
+        class Writer:
+            transport = None
+
+            def get_extra_info(self, name: str) -> object:
+                return ("127.0.0.1", 1) if name == "peername" else None
+
+        conn = net._Connection(server, reader, Writer())  # type: ignore[arg-type]
+
+        async def waiter() -> bytes:
+            conn.task = asyncio.current_task()
+            return await conn._bounded(reader.read(10), 5.0, "read")
+
+        task = asyncio.ensure_future(waiter())
+        await asyncio.sleep(0)  # the task waits in read
+        reader.feed_data(b"x")  # completes the read ...
+        task.cancel()  # ... and the cancellation arrives before the task resumes
+        try:
+            await task
+        except asyncio.CancelledError:
+            return True
+        del loop
+        return False
+
+    assert asyncio.run(main())
+
+
+async def net_echo(incoming: net.Incoming) -> None:
+    await incoming.reply(incoming.data)
