@@ -104,6 +104,15 @@ class Acceptor:
             self._loop.add_reader(self.sock.fileno(), self._ready)
             self._reading = True
 
+    def pause(self) -> None:
+        """Stop accepting for now (newcomers wait in the listen queue); `start()` resumes."""
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        if self._reading:
+            self._loop.remove_reader(self.sock.fileno())
+            self._reading = False
+
     def close(self) -> None:
         """Stop accepting and close the listening socket (connections waiting in its queue are reset)."""
         if self.closed:

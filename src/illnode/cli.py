@@ -283,6 +283,8 @@ def cmd_18626_serve(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body,
+                               max_connections=args.max_connections, write_timeout=args.write_timeout,
+                               drain_timeout=args.drain_timeout, keep_alive_requests=args.keep_alive_requests,
                                ready=lambda port: print(f"isoill: serving ISO 18626 on http://{args.host}:{port}/",
                                                         file=sys.stderr, flush=True)))
     except OSError as exc:
