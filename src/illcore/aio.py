@@ -137,6 +137,10 @@ class Acceptor:
                 self._back_off(exc)
                 return
             conn.setblocking(False)
+            # asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP, and accept() copies the
+            # listening socket's 0: without it a reply written in two parts waits out the peer's delayed ACK.
+            with contextlib.suppress(OSError):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.on_accept(conn)
 
     def _back_off(self, exc: OSError) -> None:
