@@ -57,6 +57,8 @@ class _Connection(TCPServer):
         self.idle = True  # no request in progress (hypercorn's own notion: between requests)
         self.idle_since = asyncio.get_running_loop().time()
         self.owed: int | None = None  # when draining: octets received before the drain, to be read first
+        self.task: asyncio.Task[None] | None = None  # the connection's task (runs `run`)
+        self._ender: asyncio.Future[None] | None = None
 
     async def protocol_send(self, event: Event) -> None:
         if isinstance(event, Updated):
@@ -76,6 +78,18 @@ class _Connection(TCPServer):
                     await self.protocol.handle(Closed())
             return
         await super().protocol_send(event)
+        if isinstance(event, Closed) and self.task is not None and asyncio.current_task() is not self.task:
+            # Closed by the response side (Connection: close, the keep-alive request limit, a drain): hypercorn's
+            # read side may sit forever in h11's PAUSED wait if the peer already sent another request; the
+            # connection is over, so end its task (the socket is closed already). Repeated: hypercorn's reads use
+            # asyncio.wait_for, which on 3.11 drops a cancellation that meets a completed read.
+            self._ender = asyncio.ensure_future(self._end(self.task))
+
+    @staticmethod
+    async def _end(task: asyncio.Task[None]) -> None:
+        while not task.done():
+            task.cancel()
+            await asyncio.sleep(0.01)
 
     async def _read_data(self) -> None:
         await super()._read_data()
@@ -158,11 +172,14 @@ class Endpoint:
         conn = _Connection(self, reader, writer)
         task = asyncio.current_task()
         assert task is not None
+        conn.task = task
         self.connections[conn] = task
         if self.draining:
             conn.owed = reader.consumed + reader.unread()
         try:
             await conn.run()
+        except asyncio.CancelledError:
+            pass  # the connection was closed (see protocol_send), or cut by stop_now
         finally:
             del self.connections[conn]
             if not transport.is_closing() or transport.get_write_buffer_size():

@@ -12,7 +12,6 @@ import signal
 import time
 from collections.abc import Callable
 
-import httpx
 import pytest
 from conftest import CANCEL, HOST, RECEIVED_XML, Served
 
@@ -60,22 +59,29 @@ async def ill_client(port: int, tally: Tally) -> None:
 
 
 async def http_client(port: int, tally: Tally) -> None:
-    async with httpx.AsyncClient(timeout=15.0) as client:
+    """HTTP/1.1 keep-alive on raw streams: a message counts as sent once it is in the kernel (write + drain)."""
+    try:
+        reader, writer = await asyncio.open_connection(HOST, port)
+    except OSError:
+        return
+    request = (b"POST / HTTP/1.1\r\nhost: test\r\ncontent-type: application/xml\r\ncontent-length: %d\r\n\r\n"
+               % len(RECEIVED_XML) + RECEIVED_XML)
+    try:
         while True:
-            try:
-                request = client.build_request("POST", f"http://{HOST}:{port}/", content=RECEIVED_XML,
-                                               headers={"content-type": "application/xml"})
-                # httpx sends the whole request before it waits: the time after the send is when `send` starts
-                # waiting; take it before (conservative: a message counts as sent before it fully was).
-                sent = time.monotonic()
-                response = await client.send(request)
-            except httpx.HTTPError:
-                tally.sent.append(sent)
-                return
-            tally.sent.append(sent)
-            if response.status_code != 200:
+            writer.write(request)
+            await writer.drain()
+            tally.sent.append(time.monotonic())
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 15)
+            length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:"))
+            await asyncio.wait_for(reader.readexactly(length), 15)
+            if not head.startswith(b"HTTP/1.1 200"):
                 return
             tally.answered += 1
+    except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError):
+        return
+    finally:
+        writer.close()
 
 
 def drain_under_load(server: Served, client: Callable[[int, Tally], object]) -> tuple[list[Tally], float, float]:
