@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from illcore.aio import stop_on_signals
+from illcore.aio import freeze_startup_heap, stop_on_signals
 from illnode.commands import (
     EXIT_CODES,
     EXIT_INVALID,
@@ -234,6 +234,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise Failure(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
         print(f"isoill: listening on {args.host}:{server.port}", file=sys.stderr, flush=True)
+        freeze_startup_heap()  # keep start-up objects out of the collector's full passes (latency tail)
         stop_on_signals(done, now=server.stop_now)  # first signal: drain; second: stop at once
         try:
             await done.wait()
@@ -278,6 +279,11 @@ def cmd_18626_send(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serving(banner: str) -> None:
+    print(banner, file=sys.stderr, flush=True)
+    freeze_startup_heap()  # keep start-up objects out of the collector's full passes (latency tail)
+
+
 def cmd_18626_serve(args: argparse.Namespace) -> int:
     from iso18626 import http
 
@@ -285,8 +291,7 @@ def cmd_18626_serve(args: argparse.Namespace) -> int:
         asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body,
                                max_connections=args.max_connections, write_timeout=args.write_timeout,
                                drain_timeout=args.drain_timeout, keep_alive_requests=args.keep_alive_requests,
-                               ready=lambda port: print(f"isoill: serving ISO 18626 on http://{args.host}:{port}/",
-                                                        file=sys.stderr, flush=True)))
+                               ready=lambda port: _serving(f"isoill: serving ISO 18626 on http://{args.host}:{port}/")))
     except OSError as exc:
         raise Failure(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
     return EXIT_OK
