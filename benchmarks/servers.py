@@ -114,12 +114,12 @@ def run_load(target: Target, load: str, total: int) -> dict[str, float]:
             if load == "1":
                 await ill_connection(target.port, total, WINDOW, latencies)
             else:
-                await asyncio.gather(*(ill_connection(target.port, total // CONCURRENT, 1, latencies)
+                await asyncio.gather(*(ill_connection(target.port, max(1, total // CONCURRENT), 1, latencies)
                                        for _ in range(CONCURRENT)))
         elif load == "1":
             await http_connection(target.port, total, 0, latencies)
         else:
-            await asyncio.gather(*(http_connection(target.port, total // CONCURRENT, i, latencies)
+            await asyncio.gather(*(http_connection(target.port, max(1, total // CONCURRENT), i, latencies)
                                    for i in range(CONCURRENT)))
 
     cpu0, wall0 = target.cpu(), time.perf_counter()
