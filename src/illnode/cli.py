@@ -417,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="concurrent connections (1000); further ones wait in the listen queue")
     v.add_argument("--keep-alive-requests", type=int, default=1000, metavar="N",
                    help="requests per HTTP/1.1 keep-alive connection before it is closed (1000)")
-    _server_limits(s=v)
+    _server_limits(v)
     v.set_defaults(func=cmd_18626_serve)
     register_all(sub)
     return p

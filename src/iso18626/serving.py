@@ -105,7 +105,8 @@ class Endpoint:
     """Serves an ASGI `app` with hypercorn's HTTP protocols on a listening socket (see the module docstring).
 
     `max_connections`: when that many are open, a newcomer makes room by closing the connection idle longest
-    (between requests); if none is idle, accepting pauses (newcomers wait in the listen queue) until one ends.
+    (between requests); if none is idle, that newcomer is served all the same and accepting pauses (later ones
+    wait in the listen queue) until a connection ends, so at most `max_connections` + 1 are open.
     `write_timeout`: seconds a response may take to drain before its connection is aborted.
     `drain_timeout`: see `stop`.
     """
