@@ -527,10 +527,15 @@ class ILLServer:
         self._acceptor.start()
 
     async def serve_forever(self) -> None:
+        """Serve until `close()` has finished; cancelling this cuts every connection (as `stop_now`)."""
         if self._acceptor is None:
             await self.start()
         assert self._closed is not None
-        await self._closed.wait()
+        try:
+            await self._closed.wait()
+        except asyncio.CancelledError:
+            self.stop_now()
+            raise
 
     def drain(self, timeout: float | None = None) -> None:
         """Begin draining (what `close()` does first): stop accepting; every connection answers the APDUs it

@@ -218,3 +218,30 @@ def test_bounded_wait_keeps_a_cancellation_that_meets_a_completed_read() -> None
 
 async def net_echo(incoming: net.Incoming) -> None:
     await incoming.reply(incoming.data)
+
+
+def test_serve_forever_ends_with_close_and_cancelling_it_cuts() -> None:
+    async def main() -> tuple[bool, bool, bool]:
+        server = net.ILLServer(net_echo, host=HOST, port=0, track=False, codec=codec())
+        await server.start()
+        forever = asyncio.ensure_future(server.serve_forever())
+        conn = await net.ILLConnection.connect(HOST, server.port, codec=codec())
+        await conn.send(CANCEL)
+        answered = await conn.receive(3.0) == CANCEL
+        await server.close()  # idle connection: closed at once; serve_forever returns
+        await asyncio.wait_for(forever, 3.0)
+        closed_by_server = await conn.receive(3.0) is None and conn.closed_by_peer
+        await conn.close()
+
+        second = net.ILLServer(net_echo, host=HOST, port=0, track=False, codec=codec())
+        forever = asyncio.ensure_future(second.serve_forever())
+        await asyncio.sleep(0.05)
+        other = await net.ILLConnection.connect(HOST, second.port, codec=codec())
+        await asyncio.sleep(0.05)
+        forever.cancel()
+        await asyncio.gather(forever, return_exceptions=True)
+        cut = await other.receive(3.0) is None
+        await other.close()
+        return answered, closed_by_server, cut
+
+    assert asyncio.run(main()) == (True, True, True)
