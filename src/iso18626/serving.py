@@ -58,7 +58,6 @@ class _Connection(TCPServer):
         self.idle_since = asyncio.get_running_loop().time()
         self.owed: int | None = None  # when draining: octets received before the drain, to be read first
         self.task: asyncio.Task[None] | None = None  # the connection's task (runs `run`)
-        self._ender: asyncio.Future[None] | None = None
 
     async def protocol_send(self, event: Event) -> None:
         if isinstance(event, Updated):
@@ -83,13 +82,7 @@ class _Connection(TCPServer):
             # read side may sit forever in h11's PAUSED wait if the peer already sent another request; the
             # connection is over, so end its task (the socket is closed already). Repeated: hypercorn's reads use
             # asyncio.wait_for, which on 3.11 drops a cancellation that meets a completed read.
-            self._ender = asyncio.ensure_future(self._end(self.task))
-
-    @staticmethod
-    async def _end(task: asyncio.Task[None]) -> None:
-        while not task.done():
-            task.cancel()
-            await asyncio.sleep(0.01)
+            self.endpoint.end(self.task)
 
     async def _read_data(self) -> None:
         await super()._read_data()
@@ -129,6 +122,7 @@ class Endpoint:
         self._stopped = asyncio.Event()
         self._lifespan: Lifespan | None = None
         self._lifespan_task: asyncio.Task[None] | None = None
+        self._enders: set[asyncio.Future[None]] = set()
 
     @property
     def resource_errors(self) -> int:
@@ -213,11 +207,25 @@ class Endpoint:
             log.warning("drain timeout: %d connection(s) cut", len(self.connections))
             self.stop_now()
             await asyncio.gather(*self.connections.values(), return_exceptions=True)
+        await asyncio.gather(*self._enders, return_exceptions=True)
         if self._lifespan is not None and self._lifespan_task is not None:
             await self._lifespan.wait_for_shutdown()
             self._lifespan_task.cancel()
             await asyncio.gather(self._lifespan_task, return_exceptions=True)
         self._stopped.set()
+
+    def end(self, task: asyncio.Task[None]) -> None:
+        """Cancel a connection's task until it ends: one cancellation can be lost in hypercorn's reads
+        (asyncio.wait_for on 3.11 drops one that meets a completed read)."""
+
+        async def ender() -> None:
+            while not task.done():
+                task.cancel()
+                await asyncio.wait({task}, timeout=0.01)
+
+        future = asyncio.ensure_future(ender())
+        self._enders.add(future)
+        future.add_done_callback(self._enders.discard)
 
     def stop_now(self) -> None:
         """Cut every connection at once (a second SIGTERM): requests in progress get no response."""
@@ -226,5 +234,5 @@ class Endpoint:
             self._acceptor.close()
         for conn, task in list(self.connections.items()):
             conn.writer.transport.abort()
-            task.cancel()
+            self.end(task)
 
