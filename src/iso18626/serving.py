@@ -19,6 +19,7 @@ from hypercorn.asyncio.tcp_server import TCPServer
 from hypercorn.asyncio.worker_context import WorkerContext
 from hypercorn.config import Config
 from hypercorn.events import Closed, Event, RawData, Updated
+from hypercorn.protocol.h2 import H2Protocol
 from hypercorn.utils import wrap_app
 
 from illcore.aio import Acceptor, pending_input
@@ -50,7 +51,9 @@ class _Connection(TCPServer):
     the peer has closed."""
 
     def __init__(self, endpoint: Endpoint, reader: _CountingReader, writer: asyncio.StreamWriter) -> None:
-        super().__init__(endpoint.app, asyncio.get_running_loop(), endpoint.config, endpoint.context,
+        # A context per connection (hypercorn shares one per worker) so that a drain can tell each connection
+        # to finish when it suits that connection's protocol (see Endpoint.stop).
+        super().__init__(endpoint.app, asyncio.get_running_loop(), endpoint.config, WorkerContext(None),
                          endpoint.lifespan_state, reader, writer)
         self.endpoint = endpoint
         self.counting = reader
@@ -90,6 +93,10 @@ class _Connection(TCPServer):
         # timer, holding the socket in CLOSE_WAIT for keep_alive_timeout seconds.
         await self.idle_task.stop()
 
+    @property
+    def http2(self) -> bool:
+        return isinstance(getattr(self.protocol, "protocol", None), H2Protocol)
+
     def read_what_was_owed(self) -> bool:
         return self.owed is None or self.counting.consumed >= self.owed
 
@@ -112,7 +119,6 @@ class Endpoint:
         self.max_connections = max_connections
         self.write_timeout = write_timeout
         self.drain_timeout = drain_timeout
-        self.context = WorkerContext(None)
         self.lifespan_state: dict[str, Any] = {}
         self.connections: dict[_Connection, asyncio.Task[None]] = {}
         self.evicted_connections = 0
@@ -199,10 +205,18 @@ class Endpoint:
         # waiting in its socket: first let every connection read what it was sent before the drain.
         while loop.time() < deadline and not all(c.read_what_was_owed() for c in self.connections):
             await asyncio.sleep(0.01)
-        await self.context.terminated.set()  # idle connections close; busy ones close after their response
-        tasks = list(self.connections.values())
-        if tasks:
-            await asyncio.wait(tasks, timeout=max(0.0, deadline - loop.time()))
+        # Then `terminated`: an idle HTTP/1.1 connection closes, a busy one after its response. An HTTP/2
+        # connection is told only once it has no stream left: told earlier, hypercorn 0.18 sends GOAWAY when its
+        # last stream closes and that stream's response can be lost (docs/security.md, Open item 9).
+        told: set[_Connection] = set()
+        while self.connections and loop.time() < deadline:
+            for conn in list(self.connections):
+                if conn not in told and (conn.idle or not conn.http2):
+                    told.add(conn)
+                    await conn.context.terminated.set()
+            tasks = list(self.connections.values())
+            if tasks:
+                await asyncio.wait(tasks, timeout=min(0.01, max(0.0, deadline - loop.time())))
         if self.connections:
             log.warning("drain timeout: %d connection(s) cut", len(self.connections))
             self.stop_now()

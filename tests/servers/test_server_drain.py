@@ -245,3 +245,40 @@ def test_serve_forever_ends_with_close_and_cancelling_it_cuts() -> None:
         return answered, closed_by_server, cut
 
     assert asyncio.run(main()) == (True, True, True)
+
+
+def test_18626_http2_drain_answers_every_stream() -> None:
+    """20 requests in flight on one HTTP/2 connection when the endpoint stops: all handled, all answered
+    (hypercorn 0.18's own shutdown answered 5; telling the connection to finish before its streams were done
+    lost the last stream's response)."""
+    import httpx
+
+    from iso18626 import http
+
+    async def main() -> tuple[int, int]:
+        handled: list[int] = []
+
+        async def slow(message: object) -> None:
+            handled.append(1)
+            await asyncio.sleep(0.3)
+
+        stop, ready, port = asyncio.Event(), asyncio.Event(), []
+
+        def on_ready(p: int) -> None:
+            port.append(p)
+            ready.set()
+
+        serving = asyncio.ensure_future(http.serve(port=0, app=http.ISO18626App(slow), shutdown=stop,  # type: ignore[arg-type]
+                                                   drain_timeout=5, ready=on_ready))
+        await ready.wait()
+        async with httpx.AsyncClient(http1=False, http2=True, timeout=10) as client:
+            posts = [asyncio.ensure_future(client.post(f"http://{HOST}:{port[0]}/", content=RECEIVED_XML,
+                                                       headers={"content-type": "application/xml"}))
+                     for _ in range(20)]
+            await asyncio.sleep(0.25)  # every request is with the handler
+            stop.set()
+            results = await asyncio.gather(*posts, return_exceptions=True)
+        await serving
+        return len(handled), sum(getattr(r, "status_code", 0) == 200 for r in results)
+
+    assert asyncio.run(main()) == (20, 20)
