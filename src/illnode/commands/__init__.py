@@ -42,6 +42,9 @@ MODULES: tuple[str, ...] = (
     "check",
     "request",
     "simulate",
+    "illiad",
+    "ncip",
+    "gateway",
 )
 
 
