@@ -415,9 +415,10 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--max-body", type=int, default=1 << 20, metavar="OCTETS",
                    help="largest accepted body (1 MiB; larger gets 413)")
     v.add_argument("--max-connections", type=int, default=1000, metavar="N",
-                   help="concurrent connections (1000); further ones wait in the listen queue")
+                   help="concurrent connections (1000); when full, the longest idle one is closed for a new "
+                        "one, and with none idle new ones wait in the listen queue")
     v.add_argument("--keep-alive-requests", type=int, default=1000, metavar="N",
-                   help="requests per HTTP/1.1 keep-alive connection before it is closed (1000)")
+                   help="requests (HTTP/2: streams) per keep-alive connection before it is closed (1000)")
     _server_limits(v)
     v.set_defaults(func=cmd_18626_serve)
     register_all(sub)
