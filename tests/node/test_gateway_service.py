@@ -196,3 +196,15 @@ def test_partner_tables_are_directory_records() -> None:
                            ({"symbol": "A", "protocol": "iso10161", "expiry_days": "soon"}, "soon")):
         with pytest.raises(ConfigError, match=message):
             parse_config({**base, "partner": [table]})
+
+
+def test_an_outbox_item_is_claimed_by_one_process_per_lease(tmp_path: Path) -> None:
+    lease = dt.timedelta(minutes=2)
+    for store in _stores(tmp_path):
+        a, b = _service(store), _service(store)
+        assert a.claim(7, "A", T0, lease) and not b.claim(7, "B", T0, lease)
+        assert a.claim(7, "A", T0 + dt.timedelta(seconds=30), lease)  # A retries its own item
+        assert b.claim(8, "B", T0, lease)  # another item: B's
+        assert not b.claim(7, "B", T0 + dt.timedelta(seconds=149), lease)
+        assert b.claim(7, "B", T0 + dt.timedelta(seconds=151), lease)  # A's lease ran out (killed mid-send)
+        assert not [t for t in a.transactions()]  # claims are not gateway transactions

@@ -195,6 +195,8 @@ class Node:
         self.illiad = IlliadLink(config.gateway.peers, self.service, clock, wake=self._wake_up)
         self.poll = poll
         self.retry = retry
+        self.name = f"{config.gateway.symbol}-{uuid.uuid4().hex[:8]}"  # this process, for outbox claims
+        self.lease = _dt.timedelta(minutes=2)
         self.ports: dict[str, int] = {}
         self._server: net.ILLServer | None = None
         self._stop = asyncio.Event()
@@ -317,6 +319,9 @@ class Node:
                 pass
 
     async def _deliver(self, item: Any) -> None:
+        # several processes on one database see the same due items: send only what this one has claimed
+        if not await asyncio.to_thread(self.service.claim, item.id, self.name, self.clock(), self.lease):
+            return
         if item.protocol == IDS_ILLIAD:
             await self._deliver_illiad(item)
             return

@@ -21,10 +21,12 @@ from illnode.gateway.illiad_side import IDS_ILLIAD, Export, IlliadNote
 from illnode.gateway.sendcheck import Withheld, check_send
 from illnode.gateway.state import IDS_10161, Transaction, from_json, to_json
 
-__all__ = ["COUNTS", "GATEWAY", "LINKS", "TIMERS", "Handled", "GatewayService", "encode", "message_type"]
+__all__ = ["CLAIMS", "COUNTS", "GATEWAY", "LINKS", "TIMERS", "Handled", "GatewayService", "encode", "message_type"]
 
 #: The store's protocol column for gateway transactions, and the document kinds the gateway keeps.
 GATEWAY, LINKS, TIMERS, COUNTS = "gateway", "gateway-link", "gateway-timer", "gateway-count"
+#: The store's protocol column for outbox claims (one small record per item sent, see `claim`).
+CLAIMS = "gateway-claim"
 
 
 @attrs.frozen(kw_only=True)
@@ -140,6 +142,21 @@ class GatewayService:
             outcome = self._update(key, lambda txn: self.gateway.expire(txn, now, members=self.members()), None, now)
             moved += any(isinstance(a, Send) and a.kind is Kind.REQUEST for a in outcome.actions)
         return moved
+
+    def claim(self, item_id: int, by: str, now: _dt.datetime, lease: _dt.timedelta) -> bool:
+        """Whether process `by` may send outbox item `item_id` now: True once per lease across processes. The
+        store's `due` only reads, so two processes polling one database see the same items; the claim is a
+        record updated under the store's row lock, held for `lease` (a process killed mid-send loses it)."""
+        def change(record: TransactionRecord | None) -> Change:
+            if record is not None and record.data.get("by") != by \
+                    and _dt.datetime.fromisoformat(record.data["until"]) > now:
+                return Change(result=False)
+            return Change(record=TransactionRecord(
+                protocol=CLAIMS, role="outbox", key=str(item_id), state="claimed", partner="", snapshot={},
+                data={"by": by, "until": (now + lease).isoformat()}, created=record.created if record else now,
+                updated=now, version=record.version if record else 0, finished=True), result=True)
+
+        return bool(self.store.update(CLAIMS, str(item_id), change))
 
     def exported(self, key: str, leg_id: str, number: str, at: _dt.datetime) -> Outcome:
         """ILLiad created the exported request as its transaction `number`."""
