@@ -73,7 +73,8 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
         await node.start()
         sys.stderr.write(f"gateway {config.gateway.symbol}: ISO 10161 on port {node.ports['iso10161']}, "
-                         f"ISO 18626 on port {node.ports['iso18626']}, staff API on port {node.ports['api']}\n")
+                         f"ISO 18626 on port {node.ports['iso18626']}, staff API on port {node.ports['api']}"
+                         + (f", NCIP on port {node.ports['ncip']}" if 'ncip' in node.ports else "") + "\n")
         sys.stderr.flush()
         stop_on_signals(node._stop)
         await node._stop.wait()
