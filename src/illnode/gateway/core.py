@@ -278,7 +278,7 @@ class Gateway:
         assert moved is not None  # SUPPLIED and RECEIVED both allow it
         step = Step(kind=Kind.OVERDUE, at=at, date_due=_dt.date.fromisoformat(due), status=iso18626.Status.OVERDUE,
                     note=f"the loan was due on {due} (the gateway's overdue timer, for {txn.supplier.symbol})")
-        send, written = self._write(txn, moved, self._fill(txn, step, moved), Side.REQUESTER)
+        send, written = self._write(txn, moved, _fill(txn, step, moved), Side.REQUESTER)
         txn = attrs.evolve(txn, requester=written).note(at, f"overdue: due {due}, {leg.symbol} told")
         return Outcome(transaction=txn, actions=(send, Disarm(transaction=txn.key)))
 
@@ -339,8 +339,7 @@ class Gateway:
     def relay_from_staff(self, txn: Transaction, step: Step) -> Outcome:
         """Staff acting for the requester (Received, Returned, Cancel, Renew, Message): sent to the supplier
         as if the requester had sent it; the requester's leg moves too."""
-        fake = self._relay(txn, step, src=Side.REQUESTER)
-        return fake
+        return self._relay(txn, step, src=Side.REQUESTER)
 
     # --- the lending side ------------------------------------------------------------------------------------------
     def _lend(self, txn: Transaction, at: _dt.datetime, actions: list[Action]) -> Outcome:
@@ -360,7 +359,7 @@ class Gateway:
         if moved is None:
             why = f"{step.kind.value} is not a lifecycle move from {txn.requester.stage.value}"
             return Outcome(transaction=txn, problem=why)
-        send, leg = self._write(txn, moved, self._fill(txn, step, moved), Side.REQUESTER)
+        send, leg = self._write(txn, moved, _fill(txn, step, moved), Side.REQUESTER)
         txn = attrs.evolve(txn, requester=leg, ended=leg.stage in _FINAL).note(step.at, f"we said {step.kind.value}")
         counted = (Count(symbol=leg.symbol, what="borrowed"),) if step.kind in (Kind.SHIPPED_LOAN,
                                                                                Kind.SHIPPED_COPY) else ()
@@ -427,31 +426,19 @@ class Gateway:
                    else "no supplier is being asked")
             return Outcome(transaction=txn.note(step.at, f"{step.kind.value} from {source.symbol} not relayed: {why}"),
                            problem=why)
-        txn = self._set(txn, src, moved)
+        txn = _set(txn, src, moved)
         target_moved = target.moved(milestone)
         if target_moved is None:
             why = f"{target.symbol}'s side is {target.stage.value}: {step.kind.value} cannot follow"
             return Outcome(transaction=txn.note(step.at, f"{step.kind.value} not relayed: {why}"), problem=why)
         to = Side.SUPPLIER if src is Side.REQUESTER else Side.REQUESTER
-        step = self._fill(txn, step, target_moved)
+        step = _fill(txn, step, target_moved)
         send, written = self._write(txn, target_moved, step, to)
-        txn = self._set(txn, to, written)
+        txn = _set(txn, to, written)
         txn = txn.note(step.at, f"{step.kind.value}: {source.symbol} -> {target.symbol}")
         if to is Side.REQUESTER and written.stage in _FINAL:
             txn = attrs.evolve(txn, ended=True)
         return Outcome(transaction=txn, actions=(send,))
-
-    def _fill(self, txn: Transaction, step: Step, target: Leg) -> Step:
-        # what the target protocol needs and the source did not say: the loan or copy, the current status
-        if step.service is None:
-            step = attrs.evolve(step, service=txn.request.service)
-        if step.status is None and target.status is not None:
-            step = attrs.evolve(step, status=iso18626.Status(target.status))
-        return step
-
-    @staticmethod
-    def _set(txn: Transaction, side: Side, leg: Leg) -> Transaction:
-        return attrs.evolve(txn, requester=leg) if side is Side.REQUESTER else attrs.evolve(txn, supplier=leg)
 
     # --- the rota ---------------------------------------------------------------------------------------------------
     def _move_on(self, txn: Transaction, at: _dt.datetime, actions: list[Action], members: dict[str, Member], *,
@@ -541,6 +528,20 @@ class Gateway:
         send = Send(transaction=txn.key, to=to, protocol=leg.protocol, symbol=leg.symbol, address=leg.address,
                     message=message, kind=step.kind, version=leg.version)
         return send, leg
+
+
+def _fill(txn: Transaction, step: Step, target: Leg) -> Step:
+    # what the target protocol needs and the source did not say: the loan or copy, the current status
+    if step.service is None:
+        step = attrs.evolve(step, service=txn.request.service)
+    if step.status is None and target.status is not None:
+        step = attrs.evolve(step, status=iso18626.Status(target.status))
+    return step
+
+
+def _set(txn: Transaction, side: Side, leg: Leg) -> Transaction:
+    return attrs.evolve(txn, requester=leg) if side is Side.REQUESTER else attrs.evolve(txn, supplier=leg)
+
 
 
 def _overdue_timer(out: Outcome, step: Step) -> Outcome:
