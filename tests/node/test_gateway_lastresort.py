@@ -199,3 +199,46 @@ def test_illiad_partner_config_is_checked() -> None:
     assert parse_config({"node": {"symbol": "GW"}, "partner": [{"symbol": "I", "protocol": "illiad",
                                                                 "address": "https://x/", "api_key": "K"}],
                          "rota": [{"name": "r", "members": [], "last_resort": "I"}]}).ncip == "127.0.0.1:8627"
+
+
+def test_an_export_still_retrying_when_the_rota_moves_on_is_never_made(yaz_oracle: Path) -> None:
+    """ILLiad answers 503 until its expiry passes (virtual clock): the requester gets unfilled, and the export
+    waiting in the outbox is dropped at its next attempt instead of creating a request nobody waits for."""
+    fake = FakeILLiad("K")
+    fake.fail_next(503, 3)
+    now = [_now()]
+
+    async def run(url: str) -> tuple[isoill.APDU, Node]:
+        requester = Requester(yaz_oracle)
+        await requester.server.start()
+        config = _config("127.0.0.1:9", "http://127.0.0.1:9/", url)
+        only_illiad = attrs.evolve(config.gateway.rotas["pod"], members=())
+        node = Node(attrs.evolve(config, gateway=attrs.evolve(config.gateway, rotas={"pod": only_illiad})),
+                    store=MemoryStore(), poll=0.05, clock=lambda: now[0], retry=dt.timedelta(hours=1))
+        await node.start()
+        try:
+            await requester.send(_request(requester.server.port, node.ports["iso10161"]), node.ports["iso10161"])
+            for _ in range(200):
+                if fake.requests:
+                    break
+                await asyncio.sleep(0.05)
+            assert len(fake.requests) == 1  # the 503; the retry is an hour away
+            now[0] += dt.timedelta(days=4, hours=1)  # past ILLiad's expiry (4 days): the rota is exhausted
+            answer = await _until(requester, isoill.ILLAnswer)
+            now[0] += dt.timedelta(hours=3)  # the export's retry is due now
+            for _ in range(100):
+                if all(i.next_at is None for i in node.store.outbox() if i.message_type == "ILLiad export"):
+                    break
+                await asyncio.sleep(0.05)
+            return answer, node
+        finally:
+            await node.close()
+            await requester.server.close()
+
+    with fake.serve() as url:
+        answer, node = asyncio.run(asyncio.wait_for(run(url), 60))
+    assert answer.transaction_results is E.TransactionResults.UNFILLED
+    assert "no answer within 4 days" in str(answer.responder_note)
+    (export,) = [i for i in node.store.outbox() if i.message_type == "ILLiad export"]
+    assert export.next_at is None and "not exported" in export.errors[-1]  # given up, kept for staff
+    assert not fake.transactions and len(fake.requests) == 1

@@ -90,6 +90,11 @@ class IlliadLink:
         message = decode(item.data)
         try:
             if isinstance(message, Export):
+                txn = await asyncio.to_thread(self.service.transaction, item.transaction)
+                leg = txn.supplier if txn is not None else None
+                if leg is None or leg.ids.get("leg") != message.request.request_id:
+                    # the rota moved on while the export waited (expiry, staff): ILLiad must not get it now
+                    return Delivered("refused", f"not exported: {message.request.request_id} is no longer asked")
                 # exported before a crash (the export answered, its outbox item not yet marked done): not twice
                 known = await asyncio.to_thread(loop.documents.get_doc, DOC_KIND, message.request.request_id)
                 number = str(known["transaction_number"]) if known else \
