@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import iso18626  # noqa: E402
-from illnode.gateway.memstore import MemoryStore  # noqa: E402
+from illnode.gateway._store import open_store  # noqa: E402
 from illnode.gateway.node import Node, parse_config  # noqa: E402
 from iso18626 import http  # noqa: E402
 
@@ -68,7 +68,7 @@ async def main_async(rounds: int, requests: int) -> dict[str, Any]:
                  "api": "127.0.0.1:0"},
         "partner": [{"symbol": "BORROWER", "protocol": "iso18626", "address": "http://127.0.0.1:9/"},
                     {"symbol": "LENDER", "protocol": "iso18626", "address": f"http://127.0.0.1:{supplier_port}/"}],
-        "rota": [{"name": "one", "members": ["LENDER"]}]}), store=MemoryStore(), poll=0.05)
+        "rota": [{"name": "one", "members": ["LENDER"]}]}), store=open_store("memory:"), poll=0.05)
     await node.start()
     gw_url = f"http://127.0.0.1:{node.ports['iso18626']}/iso18626"
     plain_url = f"http://127.0.0.1:{plain_port}/"

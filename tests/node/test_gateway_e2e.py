@@ -18,7 +18,7 @@ from yaz import accepts
 
 import iso18626
 import isoill
-from illnode.gateway.memstore import MemoryStore
+from illnode.gateway._store import open_store
 from illnode.gateway.node import Node, parse_config
 from iso18626 import http
 from iso18626 import machine as m18626
@@ -195,7 +195,7 @@ async def _flow(oracle: Path, xsd: Any) -> None:
     reshare_task = asyncio.create_task(http.serve(host="127.0.0.1", port=0, app=reshare.app, ready=ready,
                                                   shutdown=stop))
     await asyncio.wait_for(started.wait(), WAIT)
-    node = Node(_config(alma.server.port, ports["reshare"]), store=MemoryStore(), poll=0.05)
+    node = Node(_config(alma.server.port, ports["reshare"]), store=open_store("memory:"), poll=0.05)
     await node.start()
     gw10161, gw18626 = node.ports["iso10161"], node.ports["iso18626"]
     reshare.gateway_url = f"http://127.0.0.1:{gw18626}/iso18626"

@@ -20,7 +20,7 @@ from test_lastresort_loop import _ncip
 import isoill
 import ncip
 from illnode import profiles
-from illnode.gateway.memstore import MemoryStore
+from illnode.gateway._store import open_store
 from illnode.gateway.node import ConfigError, Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
 from illnode.testing.fake_illiad import FakeILLiad
@@ -82,7 +82,7 @@ async def _flow(oracle: Path, fake: FakeILLiad, illiad_url: str) -> tuple[Node, 
     stop = asyncio.Event()
     reshare = Simulator18626(profiles.get("reshare").iso18626, "unfilled", out=lines.append)
     reshare_port, reshare_task = await _serve18626(reshare, stop)
-    node = Node(_config(alma.address, f"http://127.0.0.1:{reshare_port}/", illiad_url), store=MemoryStore(),
+    node = Node(_config(alma.address, f"http://127.0.0.1:{reshare_port}/", illiad_url), store=open_store("memory:"),
                 poll=0.05, retry=dt.timedelta(0))
     await node.start()
     reshare.reply_to = f"http://127.0.0.1:{node.ports['iso18626']}/iso18626"
@@ -166,7 +166,7 @@ def test_illiad_refusing_the_export_ends_the_rota_unfilled(yaz_oracle: Path) -> 
         config = _config("127.0.0.1:9", "http://127.0.0.1:9/", url)
         only_illiad = attrs.evolve(config.gateway.rotas["pod"], members=())  # a rota of the last resort alone
         node = Node(attrs.evolve(config, gateway=attrs.evolve(config.gateway, rotas={"pod": only_illiad})),
-                    store=MemoryStore(), poll=0.05)
+                    store=open_store("memory:"), poll=0.05)
         await node.start()
         try:
             await requester.send(_request(requester.server.port, node.ports["iso10161"]), node.ports["iso10161"])
@@ -214,7 +214,7 @@ def test_an_export_still_retrying_when_the_rota_moves_on_is_never_made(yaz_oracl
         config = _config("127.0.0.1:9", "http://127.0.0.1:9/", url)
         only_illiad = attrs.evolve(config.gateway.rotas["pod"], members=())
         node = Node(attrs.evolve(config, gateway=attrs.evolve(config.gateway, rotas={"pod": only_illiad})),
-                    store=MemoryStore(), poll=0.05, clock=lambda: now[0], retry=dt.timedelta(hours=1))
+                    store=open_store("memory:"), poll=0.05, clock=lambda: now[0], retry=dt.timedelta(hours=1))
         await node.start()
         try:
             await requester.send(_request(requester.server.port, node.ports["iso10161"]), node.ports["iso10161"])

@@ -14,10 +14,10 @@ from test_gateway_core import CONFIG, GW_ID, REQ_ID, T0, Node, ill_request, sdt,
 import isoill
 from illcore.lifecycle import Stage
 from illcore.request import Service
+from illnode.gateway._store import open_store
 from illnode.gateway.bridge import Kind, Step
 from illnode.gateway.core import Gateway
 from illnode.gateway.lending import LendingRule
-from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.service import COUNTS, GatewayService
 from illnode.gateway.staff_api import StaffAPI
 from illnode.gateway.state import Peer
@@ -115,7 +115,7 @@ def _call(api: StaffAPI, method: str, path: str, body: dict[str, Any] | None = N
 
 
 def test_staff_api_acts_on_lending_and_borrowing_transactions() -> None:
-    store = MemoryStore()
+    store = open_store("memory:")
     keys = iter(["T-1", "T-2"])
     service = GatewayService(Gateway(attrs.evolve(AUTO, lending="staff")), store, new_key=lambda: next(keys))
     api = StaffAPI(_FakeNode(service), api_key="k")

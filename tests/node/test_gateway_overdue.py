@@ -12,9 +12,9 @@ from test_gateway_core import CONFIG, GW_ID, REQ_ID, T0, Node, ill_request, sam,
 import iso18626
 import isoill
 from illcore.lifecycle import Stage
+from illnode.gateway._store import open_store
 from illnode.gateway.bridge import Kind
 from illnode.gateway.core import Gateway
-from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.service import TIMERS, GatewayService
 from iso18626 import machine as m18626
 from isoill import enums as E
@@ -94,7 +94,7 @@ def test_a_returned_loan_or_one_the_supplier_declared_overdue_only_loses_its_tim
 
 
 def test_the_service_fires_the_overdue_timer_once_from_the_store() -> None:
-    store = MemoryStore()
+    store = open_store("memory:")
     keys = iter(range(1, 100))
     a = GatewayService(Gateway(CONFIG), store, new_key=lambda: f"GW-{next(keys)}")
     b = GatewayService(Gateway(CONFIG), store, new_key=lambda: "unused")

@@ -4,22 +4,24 @@ partner's profile is withheld and flagged for staff while the transaction goes o
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 from test_gateway_core import CONFIG, T0, ill_request, sam
 
 import iso18626
 import isoill
 from illcore.profiles import ProfileViolation
+from illnode.gateway._store import open_store
 from illnode.gateway.bridge import Kind, Side
 from illnode.gateway.core import Gateway, Send
-from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.sendcheck import check_send
 from illnode.gateway.service import GatewayService
 
 
-def _service(**profiles: str) -> tuple[GatewayService, MemoryStore]:
+def _service(**profiles: str) -> tuple[GatewayService, Any]:
     peers = {s: attrs.evolve(p, profile=profiles.get(s, "")) for s, p in CONFIG.peers.items()}
-    store = MemoryStore()
+    store = open_store("memory:")
     keys = iter(range(1, 100))
     return GatewayService(Gateway(attrs.evolve(CONFIG, peers=peers)), store,
                           new_key=lambda: f"GW-{next(keys)}"), store

@@ -16,8 +16,8 @@ from typing import Any
 from test_gateway_core import CONFIG, T0, ill_request, sdt
 
 import isoill
+from illnode.gateway._store import open_store
 from illnode.gateway.core import Gateway, link_key
-from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.service import LINKS, TIMERS, GatewayService
 from isoill import enums as E
 from isoill import types as T
@@ -29,7 +29,7 @@ def _stores(tmp: Path) -> list[object]:
     """The in-memory stand-in, and SQLite through illcore.store once it is installed (issue 14)."""
     from illnode.gateway import _store
 
-    return [MemoryStore(), *([_store.open_store(f"sqlite:///{tmp / 'gw.db'}")] if _store.DURABLE else [])]
+    return [open_store("memory:"), *([_store.open_store(f"sqlite:///{tmp / 'gw.db'}")] if _store.DURABLE else [])]
 
 
 def _service(store: Any) -> GatewayService:
@@ -100,7 +100,7 @@ def _timer(store: Any) -> None:
 
 
 def test_an_unknown_message_is_journalled_for_staff() -> None:
-    store = MemoryStore()
+    store = open_store("memory:")
     stray = isoill.Received(transaction_id=T.TransactionId(transaction_group_qualifier="X", transaction_qualifier="1"),
                             service_date_time=sdt(T0), date_received="20260302",
                             shipped_service_type=E.ILLServiceType.LOAN)

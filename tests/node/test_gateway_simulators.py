@@ -12,7 +12,7 @@ from test_gateway_core import ill_request, sdt
 
 import isoill
 from illnode import profiles
-from illnode.gateway.memstore import MemoryStore
+from illnode.gateway._store import open_store
 from illnode.gateway.node import Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
 from iso18626 import http
@@ -82,7 +82,7 @@ async def _run(scenario_reshare: str, last_resort: bool) -> tuple[Requester, lis
                     {"symbol": "RESHARE1", "protocol": "iso18626", "address": f"http://127.0.0.1:{reshare_port}/"},
                     {"symbol": "ILLIAD", "protocol": "iso18626", "address": f"http://127.0.0.1:{illiad_port}/"}],
         "rota": [{"name": "iso-pod", "members": ["01CALS_XYZ", "RESHARE1"],
-                  **({"last_resort": "ILLIAD"} if last_resort else {})}]}), store=MemoryStore(), poll=0.05)
+                  **({"last_resort": "ILLIAD"} if last_resort else {})}]}), store=open_store("memory:"), poll=0.05)
     await node.start()
     gateway_url = f"http://127.0.0.1:{node.ports['iso18626']}/iso18626"
     reshare.reply_to = illiad.reply_to = gateway_url

@@ -204,7 +204,7 @@ def test_two_processes_on_postgresql_serve_one_node(pg: Any, tmp_path: Path, off
 def test_two_nodes_seeing_the_same_due_item_send_it_once(tmp_path: Path) -> None:
     """Both processes' workers read the same due outbox items (the store's `due` only reads): the claim lets one
     of them send each item. Deterministic: both deliver the same item at once."""
-    from illnode.gateway.memstore import MemoryStore
+    from illnode.gateway._store import open_store
     from illnode.gateway.node import Node, parse_config
 
     async def run(store: Any) -> list[str]:
@@ -223,6 +223,6 @@ def test_two_nodes_seeing_the_same_due_item_send_it_once(tmp_path: Path) -> None
         await peer.server.close()
         return got
 
-    stores = [MemoryStore(), *([_store.open_store(f"sqlite:///{tmp_path / 'gw.db'}")] if _store.DURABLE else [])]
+    stores = [open_store("memory:"), *([_store.open_store(f"sqlite:///{tmp_path / 'gw.db'}")] if _store.DURABLE else [])]
     for store in stores:
         assert asyncio.run(asyncio.wait_for(run(store), 30)) == ["ILLRequest"]

@@ -17,7 +17,7 @@ import httpx
 import isoill
 import ncip
 from illnode import profiles
-from illnode.gateway.memstore import MemoryStore
+from illnode.gateway._store import open_store
 from illnode.gateway.node import Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
 from illnode.testing.fake_illiad import FakeILLiad
@@ -138,7 +138,7 @@ async def _play(out: Callable[[str], None], fake: FakeILLiad, illiad_url: str) -
         "rota": [{"name": "iso-pod", "members": ["01CALS_XYZ", "RESHARE1"]},
                  {"name": "to-last-resort", "members": ["01CALS_XYZ", "RESHARE2"], "last_resort": "ILLIAD"}],
         "rule": [{"rota": "to-last-resort", "medium": "Book", "requester": "CNO-B*"}, {"rota": "iso-pod"}],
-    }), store=MemoryStore(), poll=0.05)
+    }), store=open_store("memory:"), poll=0.05)
     await node.start()
     for sim in sims.values():
         sim.reply_to = f"http://127.0.0.1:{node.ports['iso18626']}/iso18626"
