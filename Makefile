@@ -11,7 +11,7 @@ ORACLE_DIR ?= build/yaz-ill-oracle
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,postgres]'
 	touch $(STAMP)
 
 # Lint every source folder that exists (benchmarks/ and fuzz/ come with their issues).
