@@ -11,7 +11,8 @@ from typing import Any
 
 import attrs
 
-__all__ = ["PREVIOUS", "Confidence", "Engine", "Record", "Row", "Step", "Table", "TableError"]
+__all__ = ["PREVIOUS", "Confidence", "Engine", "Logged", "Record", "Row", "Step", "Table", "TableError",
+           "log_record"]
 
 
 class Confidence(enum.Enum):
@@ -134,7 +135,9 @@ class Record:
     """One entry of a transaction's log: a message sent or received, and what it did.
 
     `at` is the time the message itself carries (no clock is read); `problem` says why a refused message was
-    refused (its state was kept).
+    refused (its state was kept). `count` is how many identical copies arrived (a repeat is counted, not logged
+    again: see `log_record`). In a record restored from a snapshot, `message` is a `Logged` naming the
+    message's type (snapshots keep state; the messages themselves are in the store's journal).
     """
 
     direction: str
@@ -144,6 +147,30 @@ class Record:
     accepted: bool
     at: Any = None
     problem: str | None = None
+    count: int = 1
+
+
+@attrs.frozen
+class Logged:
+    """Stands for the message of a log record restored from a snapshot: its type's name only."""
+
+    type_name: str
+
+
+def log_record(log: list[Record], record: Record) -> Record:
+    """Append `record` to a transaction's log, unless the last record is identical (same direction, message,
+    states, acceptance and problem): then its count goes up instead. A peer that repeats one message (a
+    retransmitting client, a flood) so cannot grow the log; only the last record is compared, so the log still
+    tells the order in which different things happened."""
+    if log:
+        old = log[-1]
+        if old.direction == record.direction and old.accepted == record.accepted and old.before == record.before \
+                and old.after == record.after and old.problem == record.problem and old.message == record.message:
+            counted = attrs.evolve(old, count=old.count + 1)
+            log[-1] = counted
+            return counted
+    log.append(record)
+    return record
 
 
 class Engine:
@@ -161,6 +188,11 @@ class Engine:
 
     def previous(self, party: Hashable) -> Any:
         return self._previous.get(party)
+
+    def dump(self) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
+        """(states, previous states) of every party: with the table, all an Engine is (for snapshots). A party
+        missing from the previous states has none (PREVIOUS cannot be taken)."""
+        return dict(self._states), dict(self._previous)
 
     def check(self, party: Hashable, event: Hashable, facts: Collection[str] = ()) -> Step:
         """What `event` would do to `party` now; changes nothing."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import attrs
 
-from illcore.engine import PREVIOUS, Confidence, Engine, Record, Row, Table
+from illcore.engine import PREVIOUS, Confidence, Engine, Record, Row, Table, log_record
 from illcore.lifecycle import Stage
 
 from .codes import Action, ErrorType, ReasonForMessage, RequestType, ServiceType, Status, YesNo
@@ -296,6 +297,23 @@ class Transaction:
     def log(self) -> tuple[Record, ...]:
         return tuple(self._log)
 
+    # --- snapshots ---------------------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The transaction's state as JSON-ready data, to store and `restore` later (format:
+        `iso18626.snapshot`). It carries the state, not the transition table; the log keeps what each record
+        did, not the messages (those are in the store's journal)."""
+        from .snapshot import snapshot
+
+        return snapshot(self)
+
+    @classmethod
+    def restore(cls, data: dict[str, Any]) -> Transaction:
+        """The transaction a `snapshot()` describes, from any snapshot version so far (SnapshotError if not)."""
+        from .snapshot import restore
+
+        return restore(data)
+
     def _facts(self) -> set[str]:
         status = self.status
         return {name for name, group in (("pre-supply", PRE_SUPPLY), ("on-loan", ON_LOAN),
@@ -327,8 +345,7 @@ class Transaction:
         if isinstance(message, (RequestConfirmation, SupplyingAgencyMessageConfirmation,
                                 RequestingAgencyMessageConfirmation)):
             record = Record(direction, message, before, before, True, message.confirmation_header.timestamp)
-            self._log.append(record)
-            return record
+            return log_record(self._log, record)
         stamp = message.header.timestamp
         try:
             self._check_direction(direction, message)
@@ -343,16 +360,14 @@ class Transaction:
                                     timestamp=at or stamp) from None
             record = Record(direction, message, before, before, False, stamp,
                             f"{refusal.error_type.value}: {refusal.detail}")
-            self._log.append(record)
-            return record
+            return log_record(self._log, record)
         if isinstance(message, Request) and self.request_id is None:
             self.request_id = message.header.requesting_agency_request_id
             self.service_type = message.service_info.service_type if message.service_info else None
         if isinstance(message, SupplyingAgencyMessage):
             self._sam_seen = True
         record = Record(direction, message, before, (self.status, self.progress), True, stamp)
-        self._log.append(record)
-        return record
+        return log_record(self._log, record)
 
     def _check_direction(self, direction: str,
                          message: Request | RequestingAgencyMessage | SupplyingAgencyMessage) -> None:
