@@ -26,6 +26,7 @@ from illnode.commands import (
     Failure,
     register_all,
 )
+from illnode.commands.store import STORE_HELP, open_or_fail
 
 # --- input helpers -----------------------------------------------------------------------------------------
 
@@ -226,8 +227,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
                         max_apdu_size=args.max_apdu_size,
                         max_connections_per_address=args.max_connections_per_address)
 
+    store = open_or_fail(args.store) if args.store else None
+
     async def run() -> None:
-        server = net.ILLServer(handle, host=args.host, port=args.port, limits=limits, strict=False)
+        server = net.ILLServer(handle, host=args.host, port=args.port, limits=limits, strict=False, store=store)
         try:
             await server.start()
         except OSError as exc:
@@ -239,7 +242,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
         finally:
             await server.close()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    finally:
+        if store is not None:
+            store.close()
     return EXIT_OK
 
 
@@ -280,12 +287,16 @@ def cmd_18626_send(args: argparse.Namespace) -> int:
 def cmd_18626_serve(args: argparse.Namespace) -> int:
     from iso18626 import http
 
+    store = open_or_fail(args.store) if args.store else None
     try:
-        asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body,
+        asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body, store=store,
                                ready=lambda port: print(f"isoill: serving ISO 18626 on http://{args.host}:{port}/",
                                                         file=sys.stderr, flush=True)))
     except OSError as exc:
         raise Failure(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
+    finally:
+        if store is not None:
+            store.close()
     return EXIT_OK
 
 
@@ -362,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--idle-timeout", type=float, default=120.0, metavar="SECONDS",
                    help="close a connection idle this long (120)")
     s.add_argument("--max-apdu-size", type=int, default=1 << 20, metavar="OCTETS", help="largest APDU (1 MiB)")
+    s.add_argument("--store", metavar="URL", help=f"journal every APDU and keep the transactions in {STORE_HELP}")
     s.set_defaults(func=cmd_listen)
 
     x = sub.add_parser("18626", help="ISO 18626 commands (validate, send, serve)",
@@ -394,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=9001, help="port (default 9001; 0 picks a free one)")
     v.add_argument("--max-body", type=int, default=1 << 20, metavar="OCTETS",
                    help="largest accepted body (1 MiB; larger gets 413)")
+    v.add_argument("--store", metavar="URL", help=f"journal every message and keep the transactions in {STORE_HELP}")
     v.set_defaults(func=cmd_18626_serve)
     register_all(sub)
     return p

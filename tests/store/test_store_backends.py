@@ -297,16 +297,28 @@ def test_sqlite_locked_then_free_again(tmp_path: Path) -> None:
         assert len(store.journal()) == 1
 
 
-def test_sqlite_locked_at_open_is_a_typed_error(tmp_path: Path) -> None:
+def test_sqlite_locked_at_open(tmp_path: Path) -> None:
+    """A database another process holds locked: a current one opens (readers need no lock) and its writes
+    fail as StoreUnavailable until the lock goes; one that needs its schema upgraded cannot open (typed)."""
     open_store(f"sqlite:///{tmp_path}/l.db").close()
-    other = sqlite3.connect(tmp_path / "l.db", isolation_level=None)
-    other.execute("BEGIN EXCLUSIVE")
+    _v1_sqlite(tmp_path / "old.db")
+    holders = [sqlite3.connect(tmp_path / name, isolation_level=None) for name in ("l.db", "old.db")]
+    for h in holders:
+        h.execute("BEGIN EXCLUSIVE")
     try:
-        with pytest.raises(StoreUnavailable):
-            open_store(f"sqlite:///{tmp_path}/l.db?timeout=0.2")
+        with pytest.raises(StoreUnavailable, match="locked"):
+            open_store(f"sqlite:///{tmp_path}/old.db?timeout=0.2")
+        store = open_store(f"sqlite:///{tmp_path}/l.db?timeout=0.2")
+        with pytest.raises(StoreUnavailable, match="locked"):
+            store.append(entry())
     finally:
-        other.execute("ROLLBACK")
-        other.close()
+        for h in holders:
+            h.execute("ROLLBACK")
+            h.close()
+    assert store.append(entry()) > 0
+    store.close()
+    with open_store(f"sqlite:///{tmp_path}/old.db") as old:
+        assert old.schema_version() == SCHEMA_VERSION
 
 
 def test_sqlite_disk_full_fails_the_write_and_recovers(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ it is asked; protocol-free (messages are octets plus a few extracted keys, machi
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import logging
 from collections.abc import Callable
@@ -147,6 +148,16 @@ class Store:
     def append(self, entry: JournalEntry) -> int:
         """Write one journal entry; returns its id once it is durable (as the backend's setting defines)."""
         raise NotImplementedError
+
+    def submit_append(self, entry: JournalEntry) -> concurrent.futures.Future[int]:
+        """Write a journal entry without waiting for it (a server journalling what it has sent already);
+        the future has the id or the error. Entries submitted from one thread are written in order."""
+        fut: concurrent.futures.Future[int] = concurrent.futures.Future()
+        try:
+            fut.set_result(self.append(entry))
+        except Exception as exc:
+            fut.set_exception(exc)
+        return fut
 
     def journal(self, transaction: str | None = None, *, protocol: str | None = None,
                 after: int = 0, limit: int | None = None) -> list[JournalEntry]:

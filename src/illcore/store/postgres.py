@@ -101,6 +101,9 @@ class PostgresStore(Store):
     def append(self, entry: JournalEntry) -> int:
         return self._w(lambda c, n: Q.append(c, _PG, entry))
 
+    def submit_append(self, entry: JournalEntry) -> concurrent.futures.Future[int]:
+        return self._executor.submit(self.append, entry)
+
     def journal(self, transaction: str | None = None, *, protocol: str | None = None,
                 after: int = 0, limit: int | None = None) -> list[JournalEntry]:
         return self._tx(lambda c: Q.journal(c, _PG, transaction, protocol, after, limit))

@@ -66,17 +66,27 @@ class SQLiteStore(Store):
             self._writer_conn = self._connect()
             self._writer_conn.create_function("isoill_sha256", 1, _sha256, deterministic=True)
             self._writer_conn.execute("PRAGMA journal_mode = WAL")
-            self._writer_conn.execute("BEGIN IMMEDIATE")
-            try:
-                self.opened_at_version = Q.migrate(self._writer_conn, Q.SQLITE)
-                self._writer_conn.execute("COMMIT")
-            except BaseException:
-                self._writer_conn.execute("ROLLBACK")
-                raise
+            self.opened_at_version = self._open_schema(self._writer_conn)
         except sqlite3.Error as exc:
             raise _error(exc, self.path) from None
         self._writer = threading.Thread(target=self._run, name=f"isoill-sqlite-writer {self.path}", daemon=True)
         self._writer.start()
+
+    @staticmethod
+    def _open_schema(conn: sqlite3.Connection) -> int:
+        # a current schema needs no write lock: a reader (`isoill journal`) opens beside a busy server
+        if Q.has_schema(conn, Q.SQLITE):
+            found = Q.read_version(conn)
+            if found == Q.SCHEMA_VERSION:
+                return found
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            found = Q.migrate(conn, Q.SQLITE)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return found
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
