@@ -50,8 +50,10 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _entry(message: Message, key: str, outcome: str, now: datetime) -> JournalEntry:
-    body, peer = _INCOMING.get() or (b"", "?")
+def _entry(message: Message, key: str, outcome: str, now: datetime,
+           seen: tuple[bytes, str] | None = None) -> JournalEntry:
+    # `seen` is read on the request's task; the entry may be built on a store thread, where it is not set
+    body, peer = seen or _INCOMING.get() or (b"", "?")
     return JournalEntry(protocol=PROTOCOL, direction="in", peer=peer, transaction=key,
                         message_type=type(message).__name__, data=body, outcome=outcome, at=now)
 
@@ -92,6 +94,7 @@ async def handle(store: Store, key: tuple[str, str], message: Message, *, reject
     """`TransactionHandler`'s rules with the transaction in `store`: load, apply, save and journal, as one."""
     text = key_text(key)
     now = _now()
+    seen = _INCOMING.get()
 
     def apply(record: TransactionRecord | None) -> Change:
         txn: Transaction | None = None
@@ -103,29 +106,29 @@ async def handle(store: Store, key: tuple[str, str], message: Message, *, reject
         if isinstance(message, Request):
             if txn is not None and reject_duplicates:
                 errors = _error("requestingAgencyRequestId: request with this ID already exists")
-                return Change(journal=(_entry(message, text, "refused: duplicate request", now),), result=errors)
+                return Change(journal=(_entry(message, text, "refused: duplicate request", now, seen),), result=errors)
             if txn is not None:
                 log.warning("request %s from %s again: transaction restarted", key[1], key[0])
             txn = Transaction(Role.SUPPLYING)
         elif txn is None:
             errors = _error("requestingAgencyRequestId: no request with this ID")
-            return Change(journal=(_entry(message, text, "refused: unknown request", now),), result=errors)
+            return Change(journal=(_entry(message, text, "refused: unknown request", now, seen),), result=errors)
         try:
             txn.receive(message, at=now)
         except ProtocolError as exc:  # not allowed now: the state is unchanged, the peer is told why
             log.info("%s %s refused: %s", key[0], key[1], exc)
             errors = (ErrorData(error_type=exc.error_type, error_value=exc.detail),)
-            return Change(journal=(_entry(message, text, f"refused: {exc.detail}", now),), result=errors)
+            return Change(journal=(_entry(message, text, f"refused: {exc.detail}", now, seen),), result=errors)
         state = txn.status.value if txn.status is not None else txn.progress.value
         new = TransactionRecord(protocol=PROTOCOL, role=txn.role.value, key=text, state=state, partner=key[0],
                                 snapshot=txn.snapshot(), data=record.data if record else {},
                                 created=record.created if record else now, updated=now, finished=txn.finished)
-        return Change(record=new, journal=(_entry(message, text, "accepted", now),), result=None)
+        return Change(record=new, journal=(_entry(message, text, "accepted", now, seen),), result=None)
 
     try:
         result: Sequence[ErrorData] | None = await store.aupdate(PROTOCOL, text, apply)
     except CorruptRecord as exc:  # this transaction cannot be read; the others are served as usual
         log.error("%s: %s", text, exc)
-        await store.aappend(_entry(message, text, f"refused: {exc}", now))
+        await store.aappend(_entry(message, text, f"refused: {exc}", now, seen))
         return _error(f"stored transaction unreadable: {exc}"[:200])
     return result
