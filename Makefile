@@ -39,11 +39,14 @@ demo: $(STAMP)
 # BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--rounds 25 --only ber".
 BENCH_DIR ?= build/bench
 BENCH_ARGS ?=
+# The store section (benchmarks/stores.py): memory, SQLite and PostgreSQL through both servers.
+STORE_BENCH_ARGS ?=
 
 bench: $(STAMP)
 	@if pkg-config --exists yaz 2>/dev/null; then $(MAKE) --no-print-directory $(BENCH_DIR)/yaz_bench; \
 	else echo "libyaz-dev not found: benchmarking without YAZ's C codec"; fi
 	$(PY) benchmarks/bench.py --json $(BENCH_DIR)/results.json --yaz-driver $(BENCH_DIR)/yaz_bench $(BENCH_ARGS)
+	$(PY) benchmarks/stores.py --json $(BENCH_DIR)/stores.json $(STORE_BENCH_ARGS)
 
 $(BENCH_DIR)/yaz_bench: benchmarks/yaz_bench.c
 	mkdir -p $(BENCH_DIR)

@@ -5,7 +5,8 @@ Format version 1 (a dict; every snapshot version stays readable: `_RESTORE` maps
   format "isoill.Transaction", version 1, role "requester"|"responder", strict,
   state / previous: Current-State names (None for IDLE; previous [] when there is none, else [name-or-None]),
   facts (announcements), copy (copy-non-returnable delivered), transaction_id (JSON of isoill.convert),
-  request / last_received / service APDUs as base64 BER (service with the role that sent it),
+  request / last_received / service APDUs as base64 BER (service with the role that sent it; "request" for
+  last_received or service when it is the request itself),
   shipped_service_type / results: enum names, last_transition: date,
   log: one entry per record: direction, type (APDU class), before, after, accepted, at [date, time], problem,
   count. The APDUs of the log are not kept (the store's journal has every one, verbatim).
@@ -49,8 +50,20 @@ def _state(state: E.CurrentState | None) -> str | None:
     return state.name if state is not None else None
 
 
-def _ber(apdu: APDU | None) -> str | None:
-    return base64.b64encode(_get_codec().encode(apdu)).decode("ascii") if apdu is not None else None
+def _ber(t: Transaction, apdu: APDU | None) -> str | None:
+    # An APDU's text is kept on the transaction: the request (and often the last APDU received and the last
+    # service) is the same object snapshot after snapshot, and a restored one keeps the text it came from.
+    if apdu is None:
+        return None
+    cache: dict[int, tuple[APDU, str]] = t.__dict__.setdefault("_snapshot_text", {})
+    hit = cache.get(id(apdu))
+    if hit is not None and hit[0] is apdu:
+        return hit[1]
+    text = base64.b64encode(_get_codec().encode(apdu)).decode("ascii")
+    if len(cache) > 8:  # only the few APDUs a snapshot holds are worth keeping
+        cache.clear()
+    cache[id(apdu)] = (apdu, text)
+    return text
 
 
 def _type_name(message: object) -> str:
@@ -60,7 +73,12 @@ def _type_name(message: object) -> str:
 def snapshot(t: Transaction) -> dict[str, Any]:
     states, previous = t._engine.dump()
     prev = [_state(previous[t.role])] if t.role in previous else []  # type: ignore[arg-type]
-    service = [_ber(t._service[0]), t._service[1].value] if t._service is not None else None
+    request = _ber(t, t._request)
+
+    def same(apdu: APDU | None) -> str | None:  # "request": the request itself (saves a copy of its text)
+        return "request" if apdu is not None and apdu is t._request else _ber(t, apdu)
+
+    service = [same(t._service[0]), t._service[1].value] if t._service is not None else None
     log = [{"direction": r.direction, "type": _type_name(r.message),
             "before": _state(r.before), "after": _state(r.after), "accepted": r.accepted,
             "at": [r.at.date, r.at.time] if isinstance(r.at, T.DateTime) else None, "problem": r.problem,
@@ -69,7 +87,7 @@ def snapshot(t: Transaction) -> dict[str, Any]:
         "format": FORMAT, "version": VERSION, "role": t.role.value, "strict": t.strict,
         "state": _state(t.state), "previous": prev, "facts": sorted(t._facts), "copy": t._copy,
         "transaction_id": convert.to_dict(t.transaction_id) if t.transaction_id is not None else None,
-        "request": _ber(t._request), "last_received": _ber(t._last_received), "service": service,
+        "request": request, "last_received": same(t._last_received), "service": service,
         "shipped_service_type": t._shipped_service_type.name if t._shipped_service_type is not None else None,
         "results": t._results.name if t._results is not None else None,
         "last_transition": t._last_transition, "log": log,
@@ -97,13 +115,21 @@ def _current(name: str | None) -> E.CurrentState | None:
     return E.CurrentState[name] if name is not None else None
 
 
-def _apdu(text: str | None, field: str) -> APDU | None:
+def _apdu(t: Transaction, text: str | None, field: str) -> APDU | None:
     if text is None:
         return None
+    if text == "request":
+        return t._request
+    cache: dict[int, tuple[APDU, str]] = t.__dict__.setdefault("_snapshot_text", {})
+    for apdu, seen in cache.values():  # request, last_received and service are often one APDU
+        if seen == text:
+            return apdu
     try:
-        return _get_codec().decode(base64.b64decode(text, validate=True))
+        apdu = _get_codec().decode(base64.b64decode(text, validate=True))
     except (ValueError, ILLError) as exc:
         raise SnapshotError(f"{FORMAT} snapshot: {field} is not a base64 BER APDU ({exc})") from None
+    cache[id(apdu)] = (apdu, text)
+    return apdu
 
 
 def _restore_v1(data: dict[str, Any]) -> Transaction:
@@ -115,14 +141,14 @@ def _restore_v1(data: dict[str, Any]) -> Transaction:
     t._copy = bool(data["copy"])
     tid = data["transaction_id"]
     t.transaction_id = convert.from_dict(tid, T.TransactionId) if tid is not None else None
-    request = _apdu(data["request"], "request")
+    request = _apdu(t, data["request"], "request")
     if request is not None and not isinstance(request, ILLRequest):
         raise SnapshotError(f"{FORMAT} snapshot: request is a {type(request).__name__}, not an ILLRequest")
     t._request = request
-    t._last_received = _apdu(data["last_received"], "last_received")
+    t._last_received = _apdu(t, data["last_received"], "last_received")
     service = data["service"]
     if service is not None:
-        apdu = _apdu(service[0], "service")
+        apdu = _apdu(t, service[0], "service")
         assert apdu is not None
         t._service = (apdu, Role(service[1]))
     sst = data["shipped_service_type"]

@@ -49,7 +49,8 @@ def open_store(url: str) -> Store:
 
     - `memory:` (options `max_transactions`, `max_journal`, `max_outbox`: see `MemoryStore`);
     - `sqlite:///relative/path.db`, `sqlite:////absolute/path.db` (options `synchronous=normal|full|off`,
-      `timeout` seconds to wait for a lock, `batch` writes per commit: see `illcore.store.sqlite`);
+      `timeout` seconds to wait for a lock, `batch` writes per commit, `linger`: see
+      `illcore.store.sqlite`);
     - `postgresql://user:password@host:port/db` (options `pool_min`, `pool_max`, `timeout`; any other option
       goes to libpq). Needs `pip install 'isoill[postgres]'`.
 
@@ -70,7 +71,8 @@ def open_store(url: str) -> Store:
             raise ValueError(f"store URL {url!r}: no file path")
         from .sqlite import SQLiteStore
 
-        opts = _options(parts.query, {"synchronous": str, "timeout": float, "batch": int}, url)
+        opts = _options(parts.query, {"synchronous": str, "timeout": float, "batch": int, "linger": float},
+                        url)
         return SQLiteStore(path, **opts)  # type: ignore[arg-type]
     if scheme in ("postgresql", "postgres"):
         pool: dict[str, object] = {}

@@ -1,6 +1,7 @@
 """The SQLite store (`sqlite:///path`): the embedded default. WAL journal; every write goes to one writer
 thread that commits whatever has queued up as one transaction (group commit), so the event loop never waits
-on the disk and 50 clients cost about as many commits as one.
+on the disk and 50 clients cost about as many commits as one. Journal entries a server writes for messages
+it has sent (`submit_append`, nobody waits) ride along with the next commit, or wait at most `linger` (0.05 s).
 
 Durability (`?synchronous=` in the URL, SQLite's PRAGMA synchronous in WAL mode):
 - `normal` (default): a commit is in the WAL file (the OS has it) before the caller is answered. Survives a
@@ -46,10 +47,11 @@ def _sha256(data: bytes) -> str:
 
 class SQLiteStore(Store):
     """A `Store` in one SQLite file (see the module docstring for durability). `timeout`: seconds a write
-    waits for another process's lock before StoreUnavailable; `batch`: most writes per commit."""
+    waits for another process's lock before StoreUnavailable; `batch`: most writes per commit; `linger`:
+    seconds a journal entry submitted without waiting may wait to share a commit."""
 
     def __init__(self, path: str | Path, *, synchronous: str = "normal", timeout: float = 5.0,
-                 batch: int = 512) -> None:
+                 batch: int = 512, linger: float = 0.05) -> None:
         if synchronous not in _SYNCHRONOUS:
             raise ValueError(f"synchronous must be one of {', '.join(_SYNCHRONOUS)}, not {synchronous!r}")
         self.path = str(path)
@@ -57,10 +59,12 @@ class SQLiteStore(Store):
         self.synchronous = synchronous
         self.timeout = timeout
         self.batch = batch
+        self.linger = linger
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
-        self._queue: queue.SimpleQueue[tuple[_Op, concurrent.futures.Future[Any]] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[_Op, concurrent.futures.Future[Any], bool] | None] = \
+            queue.SimpleQueue()
         self._closed = False
         try:
             self._writer_conn = self._connect()
@@ -95,30 +99,39 @@ class SQLiteStore(Store):
 
     # --- the writer thread -------------------------------------------------------------------------------
     def _run(self) -> None:
+        # `held`: writes taken from the queue, in order, not yet committed. A write someone waits for commits
+        # them all at once; journal entries submitted without waiting (`submit_append`) may wait up to
+        # `linger` seconds for company, so that a reply's journal entry shares the next message's commit.
         conn = self._writer_conn
-        while True:
-            first = self._queue.get()
-            if first is None:
-                break
-            batch = [first]
-            stop = False
-            while len(batch) < self.batch:
+        held: list[tuple[_Op, concurrent.futures.Future[Any], bool]] = []
+        stop = False
+        while not stop:
+            try:
+                item = self._queue.get(timeout=self.linger if held else None)
+            except queue.Empty:
+                self._commit(conn, held)
+                held = []
+                continue
+            eager = False
+            while item is not None:
+                held.append(item)
+                eager = eager or not item[2]
+                if len(held) >= self.batch:
+                    break
                 try:
-                    nxt = self._queue.get_nowait()
+                    item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if nxt is None:
-                    stop = True
-                    break
-                batch.append(nxt)
-            self._commit(conn, batch)
-            if stop:
-                break
+            else:
+                stop = True
+            if eager or stop or len(held) >= self.batch:
+                self._commit(conn, held)
+                held = []
         conn.close()
 
     def _commit(self, conn: sqlite3.Connection,
-                batch: list[tuple[_Op, concurrent.futures.Future[Any]]]) -> None:
-        live = [(op, fut) for op, fut in batch if fut.set_running_or_notify_cancel()]
+                batch: list[tuple[_Op, concurrent.futures.Future[Any], bool]]) -> None:
+        live = [(op, fut) for op, fut, _ in batch if fut.set_running_or_notify_cancel()]
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -127,20 +140,27 @@ class SQLiteStore(Store):
             return
         outcomes: list[tuple[concurrent.futures.Future[Any], Any, BaseException | None]] = []
         notes: Q.Notes = []
+        alone = len(live) == 1  # one write: the transaction itself undoes it, no savepoint needed
         try:
             for op, fut in live:
                 mine: Q.Notes = []
-                conn.execute("SAVEPOINT op")
+                if not alone:
+                    conn.execute("SAVEPOINT op")
                 try:
                     result = op(conn, mine)
                 except sqlite3.OperationalError:
                     raise  # the database itself failed: the whole group fails below
                 except Exception as exc:  # the op's own refusal (ConflictError, CorruptRecord, fn's error)
+                    if alone:
+                        conn.execute("ROLLBACK")
+                        fut.set_exception(exc)
+                        return
                     conn.execute("ROLLBACK TO op")
                     conn.execute("RELEASE op")
                     outcomes.append((fut, None, exc))
                     continue
-                conn.execute("RELEASE op")
+                if not alone:
+                    conn.execute("RELEASE op")
                 outcomes.append((fut, result, None))
                 notes += mine
             conn.execute("COMMIT")
@@ -164,12 +184,12 @@ class SQLiteStore(Store):
         for kind, payload in notes:
             self._notify(kind, payload)
 
-    def _submit(self, op: _Op) -> concurrent.futures.Future[Any]:
+    def _submit(self, op: _Op, *, lazy: bool = False) -> concurrent.futures.Future[Any]:
         fut: concurrent.futures.Future[Any] = concurrent.futures.Future()
         if self._closed:
             fut.set_exception(StoreUnavailable(f"SQLite {self.path}: the store is closed"))
             return fut
-        self._queue.put((op, fut))
+        self._queue.put((op, fut, lazy))
         return fut
 
     def _write(self, op: _Op) -> Any:
@@ -197,8 +217,9 @@ class SQLiteStore(Store):
         return result
 
     def submit_append(self, entry: JournalEntry) -> concurrent.futures.Future[int]:
-        """Queue a journal entry without waiting (what a server does for messages it sends)."""
-        return self._submit(lambda c, n: Q.append(c, Q.SQLITE, entry))
+        """Queue a journal entry without waiting (what a server does for messages it sends): it is committed
+        with the next write anyone waits for, or within `linger` seconds."""
+        return self._submit(lambda c, n: Q.append(c, Q.SQLITE, entry), lazy=True)
 
     def journal(self, transaction: str | None = None, *, protocol: str | None = None,
                 after: int = 0, limit: int | None = None) -> list[JournalEntry]:
