@@ -53,8 +53,7 @@ class PostgresStore(Store):
         self.url = url
         self.timeout = timeout
         self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, timeout=timeout,
-                                    kwargs={"autocommit": True}, check=ConnectionPool.check_connection,
-                                    name="isoill")
+                                    kwargs={"autocommit": True}, name="isoill")
         self._executor = concurrent.futures.ThreadPoolExecutor(max_size, thread_name_prefix="isoill-pg")
         self._listener: threading.Thread | None = None
         self._closed = False
@@ -82,6 +81,8 @@ class PostgresStore(Store):
         try:
             with self._pool.connection() as conn, conn.transaction():
                 return fn(conn)
+        # A connection broken by a server restart fails its first use here (the pool then drops it, not
+        # checking every connection on every use: that would cost a round trip per write)
         except (pg.OperationalError, pg.errors.AdminShutdown, pg.errors.CannotConnectNow) as exc:
             raise StoreUnavailable(f"PostgreSQL {self._where()}: {exc}") from None
         except pg.errors.DiskFull as exc:
