@@ -15,14 +15,22 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from illcore.store import Change, CorruptRecord, JournalEntry, Store, TransactionRecord
+from illcore.store import (
+    Change,
+    CorruptRecord,
+    JournalEntry,
+    OutboxItem,
+    PermanentFailure,
+    Store,
+    TransactionRecord,
+)
 
 from .codes import ErrorType
 from .machine import ProtocolError, Role, Transaction
 from .messages import ErrorData, Message, Request
 from .snapshot import SnapshotError
 
-__all__ = ["PROTOCOL", "handle", "incoming", "journal_incoming", "key_text", "sent"]
+__all__ = ["PROTOCOL", "handle", "incoming", "journal_incoming", "key_text", "post_outbox_item", "sent"]
 
 log = logging.getLogger("iso18626.http")
 
@@ -132,3 +140,23 @@ async def handle(store: Store, key: tuple[str, str], message: Message, *, reject
         await store.aappend(_entry(message, text, f"refused: {exc}", now, seen))
         return _error(f"stored transaction unreadable: {exc}"[:200])
     return result
+
+
+async def post_outbox_item(item: OutboxItem, *, client: Any = None) -> None:
+    """The ISO 18626 sender for `illcore.store.OutboxWorker`: POST the stored XML to `item.address` (a URL).
+    Done on an OK confirmation. An ERROR confirmation is the partner refusing the message itself: a
+    PermanentFailure (kept, not retried); no answer, or an HTTP error status, is retried later. `client`: an
+    `iso18626.http.Client` to reuse (default: one per call)."""
+    from .http import Client, PeerError
+
+    own = client is None
+    http = Client() if own else client
+    try:
+        await http.send(item.address, item.data)
+    except PeerError as exc:
+        if exc.kind == "error-confirmation":
+            raise PermanentFailure(str(exc)) from exc
+        raise
+    finally:
+        if own:
+            await http.aclose()

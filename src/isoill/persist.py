@@ -18,6 +18,8 @@ from illcore.store import (
     Change,
     CorruptRecord,
     JournalEntry,
+    OutboxItem,
+    PermanentFailure,
     Store,
     StoreError,
     StoreUnavailable,
@@ -31,7 +33,7 @@ from isoill.errors import ILLError
 from isoill.machine import ProtocolError, Role, Transaction
 from isoill.snapshot import SnapshotError
 
-__all__ = ["PROTOCOL", "DurableTransactions", "key_text", "temporary_failure"]
+__all__ = ["PROTOCOL", "DurableTransactions", "key_text", "send_outbox_item", "temporary_failure"]
 
 log = logging.getLogger("isoill.net")
 
@@ -159,3 +161,21 @@ def _report_failure(fut: Any) -> None:
     # the APDU is sent already: a journal failure is logged, and must not break the connection
     if fut.exception() is not None:
         log.warning("a sent APDU was not journalled: %s", fut.exception())
+
+
+async def send_outbox_item(item: OutboxItem, *, connect_timeout: float = 10.0, write_timeout: float = 30.0,
+                           ) -> None:
+    """The ISO 10161 sender for `illcore.store.OutboxWorker`: open a connection to `item.address`
+    ("host:port"), write the stored octets, close. Done once the APDU is written (ISO 10161 has no
+    acknowledgement); a failure to connect or write raises, and the worker retries later."""
+    from isoill.net import ILLConnection, Limits
+
+    host, _, port = item.address.rpartition(":")
+    if not host or not port.isdigit():
+        raise PermanentFailure(f"outbox address {item.address!r} is not host:port")
+    limits = Limits(connect_timeout=connect_timeout, write_timeout=write_timeout)
+    conn = await ILLConnection.connect(host.strip("[]"), int(port), limits=limits)
+    try:
+        await conn.send(item.data)
+    finally:
+        await conn.close()
