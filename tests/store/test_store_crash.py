@@ -1,5 +1,6 @@
 """Crash tests: a server in a subprocess with a durable store, clients counting acknowledgements, `kill -9` at
-a random moment, a restart on the same store. Every acknowledged message must be in the journal exactly once,
+a random moment, a restart on the same store (in this process: a server of the subprocess's kind, on the store). Every
+acknowledged message must be in the journal exactly once,
 every acknowledged transaction present in the state its messages imply, and the transactions must continue
 (the next legal message is accepted). Both protocols, SQLite and PostgreSQL."""
 
@@ -28,6 +29,7 @@ import test_machine_18626 as m18626  # noqa: E402
 import iso18626  # noqa: E402
 import isoill  # noqa: E402
 from illcore.store import open_store  # noqa: E402
+from iso18626.http import ISO18626App, TransactionHandler  # noqa: E402
 from isoill import net  # noqa: E402
 
 ROOT = Path(__file__).parents[2]
@@ -46,23 +48,30 @@ class Server:
         self.starts = 0
 
     def start(self) -> None:
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self) -> None:
         self.starts += 1
-        log = self.tmp / f"server-{self.starts}.log"
+        self.log = self.tmp / f"server-{self.starts}.log"
         args = ["listen", "--port", "0", "--reply-status"] if self.kind == "iso10161" else \
             ["18626", "serve", "--port", "0"]
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-        with open(log, "wb") as err:
+        with open(self.log, "wb") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "illnode.cli", *args, "--store", self.url],
                                          stdout=subprocess.DEVNULL, stderr=err, env=env)
+
+    def wait_ready(self) -> None:
+        assert self.proc is not None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            found = re.search(rb"(?:listening on 127\.0\.0\.1:|http://127\.0\.0\.1:)(\d+)", log.read_bytes())
+            found = re.search(rb"(?:listening on 127\.0\.0\.1:|http://127\.0\.0\.1:)(\d+)", self.log.read_bytes())
             if found:
                 self.port = int(found.group(1))
                 return
-            assert self.proc.poll() is None, log.read_text()
+            assert self.proc.poll() is None, self.log.read_text()
             time.sleep(0.05)
-        raise AssertionError(f"server did not start: {log.read_text()}")
+        raise AssertionError(f"server did not start: {self.log.read_text()}")
 
     def kill(self) -> None:
         assert self.proc is not None
@@ -124,7 +133,7 @@ class Clients10161:
         tasks = [asyncio.create_task(self.client(port, stop)) for _ in range(CLIENTS)]
         await asyncio.wait(tasks, timeout=60)
 
-    def verify(self, url: str, port: int) -> None:
+    def verify(self, url: str) -> None:
         with open_store(url) as store:
             received = collections.Counter(e.data for e in store.journal(protocol="iso10161") if e.direction == "in")
             missing = [d for d in self.acked if received[d] != 1]
@@ -134,22 +143,27 @@ class Clients10161:
                 assert record is not None, n
                 implied = {C.IN_PROCESS: {"IN_PROCESS", "CANCEL_PENDING"}, C.CANCEL_PENDING: {"CANCEL_PENDING"}}
                 assert record.state in implied[state], (n, record.state, state)
-        # the transactions continue: a Cancel (legal in both states) is accepted; for one never seen it is not
-        sample = random.Random(1).sample(sorted(self.state), min(10, len(self.state)))
+            # restarted (in this process, on the same store), the transactions continue: a Cancel (legal in
+            # both states) is accepted; for a transaction never seen it is not
+            sample = random.Random(1).sample(sorted(self.state), min(10, len(self.state)))
 
-        async def go() -> None:
-            for n in sample:
-                report = await _exchange_10161(port, isoill.encode(isoill.Cancel(
-                    transaction_id=isoill.TransactionId(transaction_group_qualifier="crash",
-                                                        transaction_qualifier=f"T-{n}"),
-                    service_date_time=m10161.when(9), requester_id=m10161.REQUESTER_ID,
-                    responder_id=m10161.RESPONDER_ID)))
-                assert report.status_report is not None, report
-                assert report.status_report.provider_status_report is C.CANCEL_PENDING
-            unknown = await _exchange_10161(port, _apdu(A.CANCEL, 10**6))
-            assert unknown.error_report is not None
+            async def reply(inc: net.Incoming) -> None:
+                await inc.reply(inc.refusal or net.status_report(inc.apdu, inc.transaction))
 
-        asyncio.run(go())
+            async def go() -> None:
+                async with net.ILLServer(reply, port=0, store=store, strict=False) as server:
+                    for n in sample:
+                        report = await _exchange_10161(server.port, isoill.encode(isoill.Cancel(
+                            transaction_id=isoill.TransactionId(transaction_group_qualifier="crash",
+                                                                transaction_qualifier=f"T-{n}"),
+                            service_date_time=m10161.when(9), requester_id=m10161.REQUESTER_ID,
+                            responder_id=m10161.RESPONDER_ID)))
+                        assert report.status_report is not None, report
+                        assert report.status_report.provider_status_report is C.CANCEL_PENDING
+                    unknown = await _exchange_10161(server.port, _apdu(A.CANCEL, 10**6))
+                    assert unknown.error_report is not None
+
+            asyncio.run(go())
 
 
 # --- ISO 18626: Request then Cancel, each acknowledged by an OK confirmation ---------------------------------
@@ -188,7 +202,7 @@ class Clients18626:
             tasks = [asyncio.create_task(self.client(http, url, stop)) for _ in range(CLIENTS)]
             await asyncio.wait(tasks, timeout=60)
 
-    def verify(self, url: str, port: int) -> None:
+    def verify(self, url: str) -> None:
         with open_store(url) as store:
             received = collections.Counter(e.data for e in store.journal(protocol="iso18626") if e.direction == "in")
             missing = [d for d in self.acked if received[d] != 1]
@@ -198,19 +212,22 @@ class Clients18626:
                 assert record is not None, rid
                 implied = {"Requested": {"Requested", "CancelPending"}, "CancelPending": {"CancelPending"}}
                 assert record.state in implied[state], (rid, record.state, state)
-        sample = random.Random(1).sample(sorted(self.state), min(10, len(self.state)))
+            sample = random.Random(1).sample(sorted(self.state), min(10, len(self.state)))
+            app = ISO18626App(TransactionHandler(store=store), store=store)  # restarted on the same store
 
-        async def go() -> None:
-            async with httpx.AsyncClient(headers={"content-type": "application/xml"}, timeout=10) as http:
-                for rid in sample:  # a StatusRequest is accepted for a known transaction only
-                    body = iso18626.serialize(m18626.ram(iso18626.Action.STATUS_REQUEST, rid=rid))
-                    conf = iso18626.parse((await http.post(f"http://127.0.0.1:{port}/", content=body)).content)
-                    assert conf.confirmation_header.message_status is iso18626.MessageStatus.OK, rid
-                body = iso18626.serialize(m18626.ram(iso18626.Action.STATUS_REQUEST, rid="never-sent"))
-                conf = iso18626.parse((await http.post(f"http://127.0.0.1:{port}/", content=body)).content)
-                assert conf.confirmation_header.message_status is iso18626.MessageStatus.ERROR
+            async def go() -> None:
+                transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+                async with httpx.AsyncClient(transport=transport, base_url="http://node",
+                                             headers={"content-type": "application/xml"}) as http:
+                    for rid in sample:  # a StatusRequest is accepted for a known transaction only
+                        body = iso18626.serialize(m18626.ram(iso18626.Action.STATUS_REQUEST, rid=rid))
+                        conf = iso18626.parse((await http.post("/", content=body)).content)
+                        assert conf.confirmation_header.message_status is iso18626.MessageStatus.OK, rid
+                    body = iso18626.serialize(m18626.ram(iso18626.Action.STATUS_REQUEST, rid="never-sent"))
+                    conf = iso18626.parse((await http.post("/", content=body)).content)
+                    assert conf.confirmation_header.message_status is iso18626.MessageStatus.ERROR
 
-        asyncio.run(go())
+            asyncio.run(go())
 
 
 @pytest.mark.parametrize("kind", ["iso10161", "iso18626"])
@@ -241,7 +258,6 @@ def test_kill_9_loses_no_acknowledged_message(kind: str, durable_url: str, tmp_p
             asyncio.run(busy_then_kill())
         assert not clients.refused, clients.refused[:3]
         assert len(clients.acked) > 10, "the clients got too few acknowledgements to test anything"
-        server.start()
-        clients.verify(durable_url, server.port)
+        clients.verify(durable_url)
     finally:
         server.stop()

@@ -40,8 +40,10 @@ def test_two_processes_share_transactions_and_serialise_updates(pg: Any, tmp_pat
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
     try:
-        one.start()
-        two.start()
+        one.spawn()
+        two.spawn()
+        one.wait_ready()
+        two.wait_ready()
         n = 12
 
         async def scenario() -> list[tuple[Any, Any]]:
