@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 ORACLE_DIR ?= build/yaz-ill-oracle
 
-.PHONY: test demo lint typecheck unit oracle bench fuzz clean
+.PHONY: test demo lint typecheck unit oracle bench fuzz clean check-sdist
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q
 
+# Release check: build sdist + wheel, twine check, install the sdist in a fresh venv and run its own tests.
+check-sdist: $(STAMP)
+	PYTHON=$(PY) scripts/check_sdist.sh
+
 demo: $(STAMP)
 	$(PY) -m illnode.demo
 	$(PY) -m illnode.gateway.demo
@@ -38,8 +42,11 @@ demo: $(STAMP)
 # Codec benchmarks (docs/performance.md): one interleaved run, table on stdout, JSON in build/bench/.
 # The YAZ C timing driver is built when libyaz-dev is present; without it the C column is skipped.
 # BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--rounds 25 --only ber".
+# Then the server section (benchmarks/servers.py, JSON in build/bench/servers.json); SERVER_BENCH_ARGS passes
+# its options, e.g. SERVER_BENCH_ARGS="--rounds 5 --only ill --gc-freeze".
 BENCH_DIR ?= build/bench
 BENCH_ARGS ?=
+SERVER_BENCH_ARGS ?=
 # The store section (benchmarks/stores.py): memory, SQLite and PostgreSQL through both servers.
 STORE_BENCH_ARGS ?=
 
@@ -47,6 +54,7 @@ bench: $(STAMP)
 	@if pkg-config --exists yaz 2>/dev/null; then $(MAKE) --no-print-directory $(BENCH_DIR)/yaz_bench; \
 	else echo "libyaz-dev not found: benchmarking without YAZ's C codec"; fi
 	$(PY) benchmarks/bench.py --json $(BENCH_DIR)/results.json --yaz-driver $(BENCH_DIR)/yaz_bench $(BENCH_ARGS)
+	$(PY) benchmarks/servers.py --json $(BENCH_DIR)/servers.json $(SERVER_BENCH_ARGS)
 	$(PY) benchmarks/gateway_bench.py --json $(BENCH_DIR)/gateway.json
 	$(PY) benchmarks/stores.py --json $(BENCH_DIR)/stores.json $(STORE_BENCH_ARGS)
 

@@ -11,8 +11,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["PREVIOUS", "Confidence", "Engine", "Logged", "Record", "Row", "Step", "Table", "TableError",
-           "log_record"]
+__all__ = ["MAX_LOG", "PREVIOUS", "Confidence", "Engine", "Logged", "Record", "Row", "Step", "Table", "TableError", "log_record"]
 
 
 class Confidence(enum.Enum):
@@ -147,29 +146,39 @@ class Record:
     accepted: bool
     at: Any = None
     problem: str | None = None
-    count: int = 1
+    repeats: int = 0  # further identical occurrences counted here instead of logged again (see `log_record`)
 
 
 @attrs.frozen
 class Logged:
-    """Stands for the message of a log record restored from a snapshot: its type's name only."""
+    """Stands for the message of a log record restored from a snapshot: its type's name only (snapshots keep
+    state; the messages themselves are in the store's journal)."""
 
     type_name: str
 
 
-def log_record(log: list[Record], record: Record) -> Record:
-    """Append `record` to a transaction's log, unless the last record is identical (same direction, message,
-    states, acceptance and problem): then its count goes up instead. A peer that repeats one message (a
-    retransmitting client, a flood) so cannot grow the log; only the last record is compared, so the log still
-    tells the order in which different things happened."""
+# A transaction's log keeps at most this many records: a peer repeating messages cannot grow a server's memory.
+MAX_LOG = 256
+
+
+def log_record(log: list[Record], record: Record, limit: int = MAX_LOG) -> Record:
+    """Append `record` to a transaction's `log`, bounded; returns the record as logged.
+
+    A record identical to the last one (same direction, message, states and outcome: a peer repeating itself)
+    is counted in the last one's `repeats` instead of stored. Past `limit` records the oldest one after the
+    first (the request that opened the transaction) is dropped.
+    """
     if log:
-        old = log[-1]
-        if old.direction == record.direction and old.accepted == record.accepted and old.before == record.before \
-                and old.after == record.after and old.problem == record.problem and old.message == record.message:
-            counted = attrs.evolve(old, count=old.count + 1)
+        last = log[-1]
+        if (last.direction == record.direction and last.accepted == record.accepted and last.before == record.before
+                and last.after == record.after and last.problem == record.problem
+                and (last.message is record.message or last.message == record.message)):
+            counted = attrs.evolve(last, repeats=last.repeats + 1)
             log[-1] = counted
             return counted
     log.append(record)
+    if len(log) > limit:
+        del log[1]
     return record
 
 

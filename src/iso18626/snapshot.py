@@ -7,7 +7,7 @@ Format version 1 (a dict; every version stays readable: `_RESTORE` maps each to 
   parties that have a previous state, sam_seen, request_id, service_type (token or None),
   retry_of: the snapshot of the transaction this one retries (itself without a retry_of) or None,
   log: one entry per record: direction, type (message class), before/after [status, progress], accepted,
-  at (ISO 8601), problem, count. Messages are not kept (the store's journal has every one, verbatim).
+  at (ISO 8601), problem, count (Record.repeats + 1). Messages are not kept (the store's journal has every one, verbatim).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def snapshot(t: Transaction, *, nested: bool = False) -> dict[str, Any]:
     log = [{"direction": r.direction, "type": _type_name(r.message),
             "before": _pair(r.before), "after": _pair(r.after), "accepted": r.accepted,
             "at": r.at.isoformat() if isinstance(r.at, datetime) else None, "problem": r.problem,
-            "count": r.count} for r in t._log]
+            "count": r.repeats + 1} for r in t._log]
     return {
         "format": FORMAT, "version": VERSION, "role": t.role.value, "strict": t.strict,
         "status": _token(t.status), "progress": t.progress.value,
@@ -104,7 +104,7 @@ def _restore_v1(data: dict[str, Any]) -> Transaction:
     t.request_id = data["request_id"]
     t.service_type = ServiceType(data["service_type"]) if data["service_type"] is not None else None
     t._log = [Record(r["direction"], Logged(r["type"]), _states(r["before"]), _states(r["after"]), bool(r["accepted"]),
-                     datetime.fromisoformat(r["at"]) if r["at"] else None, r["problem"], int(r["count"]))
+                     datetime.fromisoformat(r["at"]) if r["at"] else None, r["problem"], int(r["count"]) - 1)
               for r in data["log"]]
     return t
 

@@ -82,7 +82,7 @@ def snapshot(t: Transaction) -> dict[str, Any]:
     log = [{"direction": r.direction, "type": _type_name(r.message),
             "before": _state(r.before), "after": _state(r.after), "accepted": r.accepted,
             "at": [r.at.date, r.at.time] if isinstance(r.at, T.DateTime) else None, "problem": r.problem,
-            "count": r.count} for r in t._log]
+            "count": r.repeats + 1} for r in t._log]
     return {
         "format": FORMAT, "version": VERSION, "role": t.role.value, "strict": t.strict,
         "state": _state(t.state), "previous": prev, "facts": sorted(t._facts), "copy": t._copy,
@@ -157,7 +157,7 @@ def _restore_v1(data: dict[str, Any]) -> Transaction:
     t._last_transition = data["last_transition"]
     t._log = [Record(r["direction"], Logged(r["type"]), _current(r["before"]), _current(r["after"]), bool(r["accepted"]),
                      T.DateTime(date=r["at"][0], time=r["at"][1]) if r["at"] else None, r["problem"],
-                     int(r["count"])) for r in data["log"]]
+                     int(r["count"]) - 1) for r in data["log"]]
     return t
 
 

@@ -40,8 +40,8 @@ def _same_10161(a: isoill.Transaction, b: isoill.Transaction) -> None:
     assert (a.state, a.facts, a.finished, a.copy_non_returnable, a.stages) == \
         (b.state, b.facts, b.finished, b.copy_non_returnable, b.stages)
     assert a.allowed() == b.allowed()
-    assert [(r.direction, r.before, r.after, r.accepted, r.at, r.problem, r.count) for r in a.log] == \
-        [(r.direction, r.before, r.after, r.accepted, r.at, r.problem, r.count) for r in b.log]
+    assert [(r.direction, r.before, r.after, r.accepted, r.at, r.problem, r.repeats) for r in a.log] == \
+        [(r.direction, r.before, r.after, r.accepted, r.at, r.problem, r.repeats) for r in b.log]
 
 
 @pytest.mark.parametrize("role", [m10161.REQ, m10161.RSP], ids=lambda r: r.value)
@@ -116,13 +116,13 @@ def test_a_snapshot_is_small_and_repeats_are_counted() -> None:
     tx = _loan_10161()
     assert tx.state is isoill.CurrentState.CHECKED_IN
     # the first request moved the state, the repeats did not: the repeats are counted, not logged again
-    assert [r.count for r in tx.log][:2] == [1, 2]
+    assert [r.repeats for r in tx.log][:2] == [0, 1]
     size = len(json.dumps(tx.snapshot()))
     assert size < 4000 < len(pickle.dumps(tx)) // 4, (size, len(pickle.dumps(tx)))
     records = len(tx.log)
     for _ in range(1000):
         tx.receive(m10161.make(isoill.ILLAPDUType.MESSAGE))
-    assert len(tx.log) == records + 1 and tx.log[-1].count == 1000
+    assert len(tx.log) == records + 1 and tx.log[-1].repeats == 999
     assert len(json.dumps(tx.snapshot())) < 4100
 
 
@@ -130,7 +130,7 @@ def test_committed_version_1_snapshots_stay_readable() -> None:
     """Snapshots written by the first release (files committed with it): a later release must read them."""
     old = isoill.Transaction.restore(json.loads((HERE / "isoill-v1.json").read_text()))
     assert old.state is isoill.CurrentState.CHECKED_IN and old.finished
-    assert old.log[1].count == 2 and old.log[1].message == Logged("ILLRequest")
+    assert old.log[1].repeats == 1 and old.log[1].message == Logged("ILLRequest")
     req = iso18626.Transaction.restore(json.loads((HERE / "iso18626-v1.json").read_text()))
     assert req.status is iso18626.Status.LOANED and req.request_id == "R-1"
     A = iso18626.Action
