@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import iso18626  # noqa: E402
-from illnode.gateway._store import open_store  # noqa: E402
+from illcore.store import open_store  # noqa: E402
 from illnode.gateway.node import Node, parse_config  # noqa: E402
 from iso18626 import http  # noqa: E402
 

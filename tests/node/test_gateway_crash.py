@@ -1,5 +1,5 @@
 """`kill -9` of a gateway process mid-flow and a restart on the same SQLite store: the transaction survives and
-the rota continues (needs the durable store of issue 14, `illcore.store`; skips until it is installed)."""
+the rota continues (on `illcore.store`'s SQLite backend)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from test_gateway_core import ill_request, sdt
 
 import isoill
-from illnode.gateway import _store
 from isoill import net
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,6 +105,4 @@ def _now() -> dt.datetime:
 
 
 def test_kill_9_and_restart_continue_the_rota(tmp_path: Path) -> None:
-    if not _store.DURABLE:
-        pytest.skip("needs the durable store illcore.store (issue 14)")
     asyncio.run(_flow(tmp_path))

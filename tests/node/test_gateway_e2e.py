@@ -18,7 +18,7 @@ from yaz import accepts
 
 import iso18626
 import isoill
-from illnode.gateway._store import open_store
+from illcore.store import open_store
 from illnode.gateway.node import Node, parse_config
 from iso18626 import http
 from iso18626 import machine as m18626

@@ -19,8 +19,8 @@ from test_lastresort_loop import _ncip
 
 import isoill
 import ncip
+from illcore.store import open_store
 from illnode import profiles
-from illnode.gateway._store import open_store
 from illnode.gateway.node import ConfigError, Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
 from illnode.testing.fake_illiad import FakeILLiad

@@ -14,7 +14,7 @@ from test_gateway_core import CONFIG, GW_ID, REQ_ID, T0, Node, ill_request, sdt,
 import isoill
 from illcore.lifecycle import Stage
 from illcore.request import Service
-from illnode.gateway._store import open_store
+from illcore.store import open_store
 from illnode.gateway.bridge import Kind, Step
 from illnode.gateway.core import Gateway
 from illnode.gateway.lending import LendingRule

@@ -12,7 +12,7 @@ from test_gateway_core import CONFIG, GW_ID, REQ_ID, T0, Node, ill_request, sam,
 import iso18626
 import isoill
 from illcore.lifecycle import Stage
-from illnode.gateway._store import open_store
+from illcore.store import open_store
 from illnode.gateway.bridge import Kind
 from illnode.gateway.core import Gateway
 from illnode.gateway.service import TIMERS, GatewayService

@@ -12,7 +12,7 @@ from test_gateway_core import CONFIG, T0, ill_request, sam
 import iso18626
 import isoill
 from illcore.profiles import ProfileViolation
-from illnode.gateway._store import open_store
+from illcore.store import open_store
 from illnode.gateway.bridge import Kind, Side
 from illnode.gateway.core import Gateway, Send
 from illnode.gateway.sendcheck import check_send

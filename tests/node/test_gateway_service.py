@@ -16,7 +16,7 @@ from typing import Any
 from test_gateway_core import CONFIG, T0, ill_request, sdt
 
 import isoill
-from illnode.gateway._store import open_store
+from illcore.store import open_store
 from illnode.gateway.core import Gateway, link_key
 from illnode.gateway.service import LINKS, TIMERS, GatewayService
 from isoill import enums as E
@@ -26,10 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _stores(tmp: Path) -> list[object]:
-    """The in-memory stand-in, and SQLite through illcore.store once it is installed (issue 14)."""
-    from illnode.gateway import _store
-
-    return [open_store("memory:"), *([_store.open_store(f"sqlite:///{tmp / 'gw.db'}")] if _store.DURABLE else [])]
+    """The store's memory and SQLite backends (illcore.store)."""
+    return [open_store("memory:"), open_store(f"sqlite:///{tmp / 'gw.db'}")]
 
 
 def _service(store: Any) -> GatewayService:

@@ -11,8 +11,8 @@ from typing import Any
 from test_gateway_core import ill_request, sdt
 
 import isoill
+from illcore.store import open_store
 from illnode import profiles
-from illnode.gateway._store import open_store
 from illnode.gateway.node import Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
 from iso18626 import http

@@ -21,7 +21,7 @@ from test_gateway_e2e import ReShareLender
 
 import iso18626
 import isoill
-from illnode.gateway import _store
+from illcore.store import open_store
 from isoill import enums as E
 from isoill import net
 from isoill import types as T
@@ -182,7 +182,7 @@ async def _flow(tmp: Path, url: str, xsd: Any) -> None:
         await asyncio.gather(reshare_task, return_exceptions=True)
         for peer in (requester, silent, alma):
             await peer.server.close()
-    store = _store.open_store(url)
+    store = open_store(url)
     try:
         (record,) = store.find(protocol="gateway")
         assert record.finished and record.state == "completed"
@@ -194,17 +194,14 @@ async def _flow(tmp: Path, url: str, xsd: Any) -> None:
 
 
 def test_two_processes_on_postgresql_serve_one_node(pg: Any, tmp_path: Path, official_xsd: dict[str, Any]) -> None:
-    if not _store.DURABLE:
-        pytest.skip("needs the durable store illcore.store (issue 14)")
     url = pg.new_url()
-    _store.open_store(url).close()  # the schema once, before two processes race to create it
+    open_store(url).close()  # the schema once, before two processes race to create it
     asyncio.run(asyncio.wait_for(_flow(tmp_path, url, official_xsd["1.2"]), 120))
 
 
 def test_two_nodes_seeing_the_same_due_item_send_it_once(tmp_path: Path) -> None:
     """Both processes' workers read the same due outbox items (the store's `due` only reads): the claim lets one
     of them send each item. Deterministic: both deliver the same item at once."""
-    from illnode.gateway._store import open_store
     from illnode.gateway.node import Node, parse_config
 
     async def run(store: Any) -> list[str]:
@@ -223,6 +220,6 @@ def test_two_nodes_seeing_the_same_due_item_send_it_once(tmp_path: Path) -> None
         await peer.server.close()
         return got
 
-    stores = [open_store("memory:"), *([_store.open_store(f"sqlite:///{tmp_path / 'gw.db'}")] if _store.DURABLE else [])]
+    stores = [open_store("memory:"), open_store(f"sqlite:///{tmp_path / 'gw.db'}")]
     for store in stores:
         assert asyncio.run(asyncio.wait_for(run(store), 30)) == ["ILLRequest"]

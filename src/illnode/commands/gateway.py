@@ -35,7 +35,7 @@ def _staff(config: Any, method: str, path: str, body: dict[str, Any] | None = No
 
 
 def cmd_gateway(args: argparse.Namespace) -> int:
-    from illnode.gateway._store import StoreError
+    from illcore.store import StoreError
     from illnode.gateway.node import ConfigError, Node, load_config
 
     try:

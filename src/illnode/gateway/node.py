@@ -22,8 +22,8 @@ import illiad
 import iso18626
 from illcore.errors import IsoIllError
 from illcore.request import Service
+from illcore.store import open_store
 from illnode.directory import DirectoryError, Partner
-from illnode.gateway._store import open_store
 from illnode.gateway.core import Gateway, GatewayConfig, reply_address
 from illnode.gateway.illiad_link import IlliadLink, capture_body
 from illnode.gateway.illiad_side import IDS_ILLIAD

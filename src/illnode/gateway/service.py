@@ -13,8 +13,8 @@ import attrs
 
 import iso18626
 import isoill
+from illcore.store import Change, JournalEntry, OutboxItem, TransactionRecord
 from illnode.gateway import illiad_side
-from illnode.gateway._store import Change, JournalEntry, OutboxItem, TransactionRecord
 from illnode.gateway.bridge import Kind, Side
 from illnode.gateway.core import Arm, Arrived, Count, Disarm, Gateway, Link, Outcome, Send, link_key
 from illnode.gateway.illiad_side import IDS_ILLIAD, Export, IlliadNote
