@@ -88,7 +88,8 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    g = sub.add_parser("gateway", help="run the ILL gateway (ISO 10161 <-> ISO 18626, rotas), or ask a running one",
+    g = sub.add_parser("gateway", help="run the ILL gateway (ISO 10161 <-> ISO 18626, rotas, ILLiad + NCIP last "
+                                       "resort), or ask a running one",
                        description="Run the gateway node the TOML file describes (docs/gateway.md), or with --list, "
                                    "--show or --act ask its staff API.")
     g.add_argument("--config", required=True, metavar="FILE", help="the gateway's TOML file")

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 import illiad
 import ncip
 from illnode.gateway.illiad_side import IDS_ILLIAD, Export, decode
@@ -25,13 +27,13 @@ __all__ = ["Delivered", "IlliadLink", "capture_body"]
 log = logging.getLogger("illnode.gateway")
 
 
+@attrs.frozen
 class Delivered:
     """How an outbox item's delivery ended: `done`, `retry` (a temporary failure: 5xx, no connection) or
     `refused` (ILLiad said no for good: the rota moves on), with the error text."""
 
-    def __init__(self, outcome: str, error: str = "") -> None:
-        self.outcome = outcome
-        self.error = error
+    outcome: str
+    error: str = ""
 
 
 def capture_body(app: Any, var: contextvars.ContextVar[list[bytes]]) -> Any:
