@@ -185,7 +185,9 @@ class ImportJob:
         now = self.clock()
         ours = {"source": record.system, "external_id": record.external_id, "external_version": record.version,
                 "request": request_to_dict(request), "record": dict(record.data), "run_id": run_id}
-        if existing is not None and existing.data.get("external_version") == record.version:
+        # unchanged: the same version there and the same mapping here (a new --map or partner list updates)
+        if (existing is not None and existing.data.get("external_version") == record.version
+                and existing.data.get("request") == ours["request"]):
             if existing.data.get("run_id") == run_id:  # written by this run before a crash
                 return str(existing.data.get("run_outcome", "unchanged"))
             return "unchanged"
@@ -220,4 +222,8 @@ def report_status(importer: Importer, store: ImportStore, request_id: str, stage
         raise StoreError(f"no request {request_id!r} imported from {importer.system}")
     after = importer.report(record.data["external_id"], stage, record.data["external_version"], note=note)
     data = {**record.data, "external_version": after.version, "record": dict(after.data)}
+    try:  # the record as it is now (its status, say) mapped again, as a run would
+        data["request"] = request_to_dict(importer.to_request(after))
+    except MappingFailure:
+        pass  # the mapping changed since the import: the next run reports it
     return store.put(attrs.evolve(record, data=data, updated=clock()), expected_version=record.version)

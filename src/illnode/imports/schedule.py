@@ -15,7 +15,7 @@ import attrs
 
 from illcore.errors import IsoIllError
 
-__all__ = ["WEEKDAYS", "Schedule", "ScheduleError", "run_forever", "run_forever_async"]
+__all__ = ["WEEKDAYS", "Schedule", "ScheduleError", "run_forever", "run_forever_async", "seconds_until"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -67,7 +67,10 @@ class Schedule:
         raise AssertionError("unreachable: a week always holds a scheduled day")
 
 
-def _seconds_until(when: _dt.datetime, now: _dt.datetime) -> float:
+def seconds_until(when: _dt.datetime, now: _dt.datetime) -> float:
+    """How long to wait from `now` until `when` (0 if past), in real seconds."""
+    if when.tzinfo is not None:  # Python subtracts wall clocks within one zone: compare instants (DST)
+        when, now = when.astimezone(_dt.timezone.utc), now.astimezone(_dt.timezone.utc)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -77,7 +80,7 @@ def run_forever(run: Callable[[], Any], schedule: Schedule, *, clock: Callable[[
     reported to `on_error` and the schedule goes on: the next run resumes what it left."""
     while not stop.is_set():
         now = clock()
-        if stop.wait(_seconds_until(schedule.next_run(now), now)):
+        if stop.wait(seconds_until(schedule.next_run(now), now)):
             return
         try:
             run()
@@ -93,7 +96,7 @@ async def run_forever_async(run: Callable[[], Any], schedule: Schedule, *, clock
     while not stop.is_set():
         now = clock()
         try:
-            await asyncio.wait_for(stop.wait(), _seconds_until(schedule.next_run(now), now))
+            await asyncio.wait_for(stop.wait(), seconds_until(schedule.next_run(now), now))
             return
         except asyncio.TimeoutError:
             pass

@@ -53,6 +53,8 @@ class FakeLibris:
         self.libraries = dict(libraries or {})
         self.calls: dict[str, int] = {}
         self.posts: list[dict[str, str]] = []
+        #: seconds each answer waits (a slow server, for tests that interrupt a run)
+        self.delay = 0.0
         self._clock = 0
         self._lock = threading.Lock()
 
@@ -96,6 +98,8 @@ class FakeLibris:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
+        if self.delay:
+            await asyncio.sleep(self.delay)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         status, doc = self.answer(scope["method"], scope["path"], scope.get("query_string", b"").decode(),
                                   headers, body)
@@ -241,8 +245,13 @@ def _main(argv: list[str] | None = None) -> None:
     p.add_argument("--library", default="Abc")
     p.add_argument("--api-key", default="secret")
     p.add_argument("--requests", type=int, default=30)
+    p.add_argument("--days", type=int, default=6, help="spread the requests over this many days")
+    p.add_argument("--first-day", type=_dt.date.fromisoformat, default=_dt.date(2026, 11, 1))
+    p.add_argument("--delay", type=float, default=0.0, help="seconds each answer waits")
     args = p.parse_args(argv)
-    fake = FakeLibris({args.library: args.api_key}, sample_requests(args.requests, sigil=args.library))
+    fake = FakeLibris({args.library: args.api_key}, sample_requests(args.requests, sigil=args.library,
+                                                                     first_day=args.first_day, days=args.days))
+    fake.delay = args.delay
     with FakeLibrisServer(fake, port=args.port) as server:
         print(server.url, flush=True)
         stop = threading.Event()
