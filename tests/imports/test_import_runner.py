@@ -221,3 +221,13 @@ def test_status_write_back_with_the_optimistic_lock(client: LibrisClient, fake: 
     assert len(fake.posts) == posts
     with pytest.raises(ValueError, match="no Libris response"):
         report_status(importer, store, "libris:700004", Stage.RECEIVED, clock=clock)
+
+
+def test_a_clock_that_stands_still_still_gives_each_run_its_own_id(client: LibrisClient) -> None:
+    store = open_store("memory:")
+    fixed = dt.datetime(2026, 11, 8, 2, 0, tzinfo=dt.timezone.utc)
+    first = ImportJob(_importer(client), store, source="Abc", since=SINCE, clock=lambda: fixed).run()
+    second = ImportJob(_importer(client), store, source="Abc", since=SINCE, clock=lambda: fixed).run()
+    assert first.run_id != second.run_id
+    assert (second.imported, second.unchanged) == (0, 20)
+    assert store.get_doc(REPORT_KIND, first.run_id)["imported"] == 20  # type: ignore[index]

@@ -151,7 +151,12 @@ class ImportJob:
                 report.error = None
                 return report, _dt.date.fromisoformat(cursor["position"])
         now = self.clock()
-        report = RunReport(run_id=f"{self.cursor_key}:{now.isoformat()}", system=self.importer.system,
+        run_id = f"{self.cursor_key}:{now.isoformat()}"
+        n = 1
+        while self.store.get_doc(REPORT_KIND, run_id) is not None:  # a clock that stands still (tests, VMs)
+            n += 1
+            run_id = f"{self.cursor_key}:{now.isoformat()}.{n}"
+        report = RunReport(run_id=run_id, system=self.importer.system,
                            source=self.source, since=self.since, until=now.date(), started=now)
         self._save(report, self.since)
         return report, self.since
