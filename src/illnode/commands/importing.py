@@ -122,7 +122,7 @@ def _print_report(report: Any, as_json: bool) -> None:
 
 def cmd_import_libris(args: argparse.Namespace) -> int:
     from illnode.imports import ImportJob, Schedule, ScheduleError, run_forever
-    from illnode.imports.store import StoreError, open_store
+    from illnode.imports.store import StoreError, StoreUnavailable, open_store
     from libris import LibrisClient, LibrisImporter, LibrisMapping
 
     api_key = args.api_key or os.environ.get(API_KEY_ENV)
@@ -138,7 +138,9 @@ def cmd_import_libris(args: argparse.Namespace) -> int:
             raise Failure(str(exc), EXIT_USAGE) from None
     try:
         store = open_store(args.store)
-    except StoreError as exc:
+    except StoreUnavailable as exc:
+        raise Failure(str(exc), EXIT_NETWORK) from None
+    except (ValueError, StoreError) as exc:  # a URL it does not understand, a database of a newer schema
         raise Failure(str(exc), EXIT_USAGE) from None
     mapping = LibrisMapping(library=args.library, libraries=dict(args.map) or {args.library: args.library},
                             partners=tuple(args.partner))
@@ -154,6 +156,11 @@ def cmd_import_libris(args: argparse.Namespace) -> int:
             raise Failure(f"{exc} (the next run resumes where this one stopped)", EXIT_NETWORK) from None
         except SourceRefused as exc:
             raise Failure(str(exc), EXIT_PEER_ERROR) from None
+        except StoreUnavailable as exc:
+            raise Failure(f"store unavailable: {exc} (the next run resumes where this one stopped)",
+                          EXIT_NETWORK) from None
+        except StoreError as exc:  # e.g. a ConflictError: another import of this library is running
+            raise Failure(f"store: {exc}", EXIT_INVALID) from None
         finally:
             if bar:
                 bar.done()

@@ -27,7 +27,7 @@ class StoreUnavailable(StoreError):
 
 
 class ConflictError(StoreError):
-    """`put` with an `expected_version` that is no longer the stored one."""
+    """`put` with an `expected_version` (0 = must not exist yet) that is no longer the stored one."""
 
 
 @attrs.frozen(kw_only=True)
@@ -36,12 +36,13 @@ class TransactionRecord:
     role: str
     key: str
     state: str
-    partner: str | None
+    partner: str
     snapshot: dict[str, Any]
-    data: dict[str, Any]
+    data: dict[str, Any] = attrs.field(factory=dict)
     created: _dt.datetime
     updated: _dt.datetime
     version: int = 0
+    finished: bool = False
 
 
 class MemoryStore:
@@ -83,14 +84,15 @@ class MemoryStore:
             value = self._docs.get((kind, key))
             return None if value is None else json.loads(json.dumps(value))
 
-    def docs(self, kind: str) -> list[dict[str, Any]]:
+    def docs(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
         with self._lock:
-            return [json.loads(json.dumps(v)) for (k, _), v in sorted(self._docs.items()) if k == kind]
+            return [(key, json.loads(json.dumps(v))) for (k, key), v in sorted(self._docs.items()) if k == kind]
 
 
 _SCHEMA = """
 create table if not exists transactions (protocol text, key text, role text, state text, partner text,
-    snapshot text, data text, created text, updated text, version integer, primary key (protocol, key));
+    snapshot text, data text, created text, updated text, version integer, finished integer,
+    primary key (protocol, key));
 create table if not exists documents (kind text, key text, value text, primary key (kind, key));
 """
 
@@ -112,11 +114,12 @@ class SQLiteStore:
 
     @staticmethod
     def _record(row: tuple[Any, ...]) -> TransactionRecord:
-        protocol, key, role, state, partner, snapshot, data, created, updated, version = row
+        protocol, key, role, state, partner, snapshot, data, created, updated, version, finished = row
         return TransactionRecord(protocol=protocol, key=key, role=role, state=state, partner=partner,
                                  snapshot=json.loads(snapshot), data=json.loads(data),
                                  created=_dt.datetime.fromisoformat(created),
-                                 updated=_dt.datetime.fromisoformat(updated), version=version)
+                                 updated=_dt.datetime.fromisoformat(updated), version=version,
+                                 finished=bool(finished))
 
     def get(self, protocol: str, key: str) -> TransactionRecord | None:
         with self._lock:
@@ -136,10 +139,10 @@ class SQLiteStore:
                                         f"expected {expected_version}")
                 created = record.created if row is None else _dt.datetime.fromisoformat(row[1])
                 new = attrs.evolve(record, version=current + 1, created=created)
-                self._db.execute("insert or replace into transactions values (?,?,?,?,?,?,?,?,?,?)",
+                self._db.execute("insert or replace into transactions values (?,?,?,?,?,?,?,?,?,?,?)",
                                  (new.protocol, new.key, new.role, new.state, new.partner,
                                   json.dumps(new.snapshot), json.dumps(new.data), new.created.isoformat(),
-                                  new.updated.isoformat(), new.version))
+                                  new.updated.isoformat(), new.version, int(new.finished)))
                 self._db.execute("commit")
             except BaseException:
                 self._db.execute("rollback")
@@ -147,7 +150,7 @@ class SQLiteStore:
         return new
 
     def find(self, **filters: Any) -> list[TransactionRecord]:
-        allowed = {"protocol", "role", "key", "state", "partner"}
+        allowed = {"protocol", "role", "key", "state", "partner", "finished"}
         if not set(filters) <= allowed:
             raise StoreError(f"cannot filter on {sorted(set(filters) - allowed)}")
         where = " and ".join(f"{k}=?" for k in filters) or "1=1"
@@ -165,16 +168,18 @@ class SQLiteStore:
             row = self._db.execute("select value from documents where kind=? and key=?", (kind, key)).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
-    def docs(self, kind: str) -> list[dict[str, Any]]:
+    def docs(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
         with self._lock:
-            rows = self._db.execute("select value from documents where kind=? order by key", (kind,)).fetchall()
-        return [dict(json.loads(r[0])) for r in rows]
+            rows = self._db.execute("select key, value from documents where kind=? order by key",
+                                    (kind,)).fetchall()
+        return [(r[0], dict(json.loads(r[1]))) for r in rows]
 
 
 def open_store(url: str) -> MemoryStore | SQLiteStore:
-    """``memory:`` or ``sqlite:///path`` (PostgreSQL comes with illcore.store)."""
+    """``memory:``, ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` (PostgreSQL comes with illcore.store);
+    ValueError for any other URL, as illcore.store does."""
     if url == "memory:":
         return MemoryStore()
-    if url.startswith("sqlite:///"):
-        return SQLiteStore(url[len("sqlite://"):])  # sqlite:///abs/path -> /abs/path
-    raise StoreError(f"unsupported store URL {url!r} (memory: or sqlite:///path until illcore.store lands)")
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return SQLiteStore(url[len("sqlite:///"):])
+    raise ValueError(f"store URL {url!r}: memory: or sqlite:///path until illcore.store is in main")

@@ -205,7 +205,7 @@ class ImportJob:
         ours["run_outcome"] = outcome
         if existing is None:
             new = TransactionRecord(protocol=PROTOCOL, role=ROLE, key=request.request_id, state=STATE,
-                                    partner=request.suppliers[0] if request.suppliers else None, snapshot={},
+                                    partner=request.suppliers[0] if request.suppliers else "", snapshot={},
                                     data=ours, created=now, updated=now)
             # expected_version 0: a record created meanwhile by another run is a conflict, not overwritten
             stored = self.store.put(new, expected_version=0)
