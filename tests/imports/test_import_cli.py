@@ -187,3 +187,34 @@ def test_schedule_runs_as_its_own_process_until_sigterm(live: tuple[FakeLibris, 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_partners_from_the_directory_file_and_the_store(live: tuple[FakeLibris, str], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from illcore.requestjson import request_from_dict
+    from illnode.directory import Directory, Partner
+
+    _, url = live
+    store = f"sqlite:///{tmp_path}/p.db"
+    s = open_store(store)
+    try:
+        Directory(store=s).add(Partner(symbol="GBG", name="Göteborgs UB", protocol="iso18626",
+                                       address="https://gbg.example/iso18626"))
+    finally:
+        s.close()
+    (tmp_path / "partners.toml").write_text('[[partner]]\nsymbol = "LI"\nprotocol = "iso10161"\n'
+                                            'address = "li.example:1611"\n', encoding="utf-8")
+    assert main(_args(url, store, "--directory", str(tmp_path / "partners.toml"), "--partner", "u")) == 0
+    capsys.readouterr()
+    s = open_store(store)
+    try:
+        suppliers = {r.data["external_id"]: request_from_dict(r.data["request"]).suppliers
+                     for r in s.find(protocol=PROTOCOL)}
+    finally:
+        s.close()
+    # the sample's recipients are Gbg, U and Li in turn: each takes the directory's spelling
+    assert set(suppliers.values()) == {("GBG", "u", "LI"), ("u", "LI", "GBG"), ("LI", "GBG", "u")}
+
+    (tmp_path / "bad.toml").write_text("[[partner]]\nname = 'no symbol'\n", encoding="utf-8")
+    assert main(_args(url, store, "--directory", str(tmp_path / "bad.toml"))) == 1
+    assert "symbol" in capsys.readouterr().err

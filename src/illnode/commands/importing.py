@@ -71,7 +71,9 @@ def register(sub: Any) -> None:
                    help="a Libris sigil and the local library it stands for (repeat; without any, LIBRARY maps "
                         "to itself); a request naming an unmapped sigil fails")
     s.add_argument("--partner", action="append", default=[], metavar="SYMBOL",
-                   help="a known partner symbol; recipients match it regardless of case (repeat)")
+                   help="a known partner symbol; recipients match it regardless of case (repeat). The partner "
+                        "records in the store and in --directory are known too")
+    s.add_argument("--directory", metavar="FILE", help="partner records in a TOML file ([[partner]] tables)")
     s.add_argument("--window-days", type=int, default=7, metavar="N", help="days per harvest call (7)")
     s.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="HTTP timeout (30)")
     s.add_argument("--schedule", metavar="WHEN", help='keep running: "daily HH:MM" or "weekly DAY HH:MM" '
@@ -120,6 +122,19 @@ def _print_report(report: Any, as_json: bool) -> None:
         print(f"  failed {f.external_id}: {f.reason}", flush=True)
 
 
+def _directory(store: Any, path: str | None) -> Any:
+    """The partner directory: the records kept in the store, and those of a TOML file over them."""
+    from illnode.directory import Directory, DirectoryError
+
+    try:
+        directory = Directory.from_store(store)
+        if path:
+            directory = Directory([*directory, *Directory.load(path)])
+    except DirectoryError as exc:
+        raise Failure(str(exc), EXIT_INVALID) from None
+    return directory
+
+
 def cmd_import_libris(args: argparse.Namespace) -> int:
     from illnode.imports import ImportJob, Schedule, ScheduleError, run_forever
     from illnode.imports.store import StoreError, StoreUnavailable, open_store
@@ -142,8 +157,13 @@ def cmd_import_libris(args: argparse.Namespace) -> int:
         raise Failure(str(exc), EXIT_NETWORK) from None
     except (ValueError, StoreError) as exc:  # a URL it does not understand, a database of a newer schema
         raise Failure(str(exc), EXIT_USAGE) from None
+    try:
+        partners = (*args.partner, *(p.symbol for p in _directory(store, args.directory)))
+    except BaseException:
+        store.close()
+        raise
     mapping = LibrisMapping(library=args.library, libraries=dict(args.map) or {args.library: args.library},
-                            partners=tuple(args.partner))
+                            partners=partners)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     client = LibrisClient(args.library, api_key, base_url=args.url, timeout=args.timeout)
     job = ImportJob(LibrisImporter(client, mapping), store, source=args.library, since=args.since,
