@@ -33,6 +33,7 @@ unit: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m illnode.demo
+	$(PY) -m illnode.gateway.demo
 
 # Codec benchmarks (docs/performance.md): one interleaved run, table on stdout, JSON in build/bench/.
 # The YAZ C timing driver is built when libyaz-dev is present; without it the C column is skipped.
@@ -44,6 +45,7 @@ bench: $(STAMP)
 	@if pkg-config --exists yaz 2>/dev/null; then $(MAKE) --no-print-directory $(BENCH_DIR)/yaz_bench; \
 	else echo "libyaz-dev not found: benchmarking without YAZ's C codec"; fi
 	$(PY) benchmarks/bench.py --json $(BENCH_DIR)/results.json --yaz-driver $(BENCH_DIR)/yaz_bench $(BENCH_ARGS)
+	$(PY) benchmarks/gateway_bench.py --json $(BENCH_DIR)/gateway.json
 
 $(BENCH_DIR)/yaz_bench: benchmarks/yaz_bench.c
 	mkdir -p $(BENCH_DIR)
