@@ -19,7 +19,7 @@ from .codes import (
     YesNo,
 )
 from .confirm import confirmation_for
-from .errors import ISO18626Error, SerializeError, ValidationError
+from .errors import ISO18626Error, SerializeError, StructureError, ValidationError
 from .incoming import Incoming
 from .machine import ProtocolError, Role, Transaction
 from .messages import (
@@ -70,7 +70,7 @@ __all__ = [
     "Parsed", "PatronInfo", "PhysicalAddress", "PreferredEdition", "PublicationInfo", "ReasonForMessage",
     "Repair", "RepairWarning", "Request", "RequestConfirmation", "RequestSubType", "RequestType",
     "RequestedDeliveryInfo", "RequestingAgencyAuthentication", "RequestingAgencyInfo", "RequestingAgencyMessage",
-    "RequestingAgencyMessageConfirmation", "RetryInfo", "ReturnInfo", "SchemeValue", "SerializeError",
+    "RequestingAgencyMessageConfirmation", "RetryInfo", "ReturnInfo", "SchemeValue", "SerializeError", "StructureError",
     "ServiceInfo", "ServiceType", "ShippingInfo", "Status", "StatusInfo", "SupplierInfo",
     "SupplyingAgencyMessage", "SupplyingAgencyMessageConfirmation", "Timestamp", "ValidationError", "YesNo",
     "confirmation_for", "parse", "read", "serialize",

@@ -44,3 +44,14 @@ class SerializeError(ISO18626Error):
         self.detail = message
         where = f" at {path}" if path else ""
         super().__init__(f"cannot write ISO 18626 {version}{where}: {message}" if version else message + where)
+
+
+class StructureError(ISO18626Error):
+    """Plain data (JSON, a dict) does not fit the model: an unknown key, a missing field, a code not in its list.
+
+    `.path` is the dotted path in the data (`Request.bibliographic_info`).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        super().__init__(message)

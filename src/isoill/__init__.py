@@ -31,7 +31,7 @@ from isoill.apdus import (
 )
 from isoill.codec import Codec, decode, encode
 from isoill.enums import *  # noqa: F403 - the enumerations are part of the public model
-from isoill.errors import DecodeError, EncodeError, ILLError
+from isoill.errors import DecodeError, EncodeError, ILLError, StructureError
 from isoill.machine import Direction, Event, ProtocolError, Role, Transaction
 from isoill.types import *  # noqa: F403 - the supporting types are part of the public model
 from isoill.values import Arbitrary, EDIFACTString, External, OctetAligned, RawBER, SingleASN1Type
@@ -43,7 +43,7 @@ __all__ = [
     "ConditionalReply", "Damaged", "DecodeError", "EDIFACTString", "EncodeError", "Expired", "External",
     "ForwardNotification", "ILLAnswer", "ILLError", "ILLRequest", "Lost", "Message", "OctetAligned", "Overdue",
     "RawBER", "Received", "Recall", "Renew", "RenewAnswer", "Returned", "Shipped", "SingleASN1Type",
-    "StatusOrErrorReport", "StatusQuery", "decode", "encode",
+    "StatusOrErrorReport", "StatusQuery", "StructureError", "decode", "encode",
     # the protocol machine (isoill.machine)
     "Direction", "Event", "ProtocolError", "Role", "Transaction",
 ]

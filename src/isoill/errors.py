@@ -41,3 +41,14 @@ class DecodeError(_PathError):
 
 class EncodeError(_PathError):
     """A model value cannot be encoded: carries `.path` to the offending field."""
+
+
+class StructureError(ILLError):
+    """Plain data (JSON) does not fit the model: an unknown key, a missing field, a value of the wrong kind.
+
+    `.path` is the dotted path in the data (`ILLRequest.item_id.titel`'s parent, `ILLRequest.item_id`).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        super().__init__(message)

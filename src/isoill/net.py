@@ -24,7 +24,15 @@ from isoill.apdus import APDU, ILLRequest, StatusOrErrorReport
 from isoill.codec import Codec
 from isoill.errors import DecodeError, ILLError
 from isoill.machine import ProtocolError, Role, Transaction
-from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError
+from isoill.render import apdu_name, tag_name
+from isoill.stream import (
+    DEFAULT_MAX_APDU_SIZE,
+    DEFAULT_MAX_DEPTH,
+    HTTP_HINT,
+    Framer,
+    FramingError,
+    looks_like_http,
+)
 
 log = logging.getLogger("isoill.net")
 
@@ -215,6 +223,7 @@ class _Connection:
         self.busy = False  # handling APDUs (a handler may be running): never evicted
         self.evicted = False
         self.lost: str | None = None  # why the transport failed under a send (peer reset, write timeout)
+        self.first_octets: bytes | None = None  # the start of what the peer sent, to recognise HTTP
         self.last_active = asyncio.get_running_loop().time()  # last octets received or last APDU handled
 
     @property
@@ -230,6 +239,7 @@ class _Connection:
 
     async def send(self, apdu: APDU | bytes) -> None:
         data = apdu if isinstance(apdu, bytes) else self.server.codec.encode(apdu)
+        log.info("%s:%d: sent %s (%d octets)", *self.peer, _name(apdu), len(data))
         try:
             self.writer.write(data)
             await asyncio.wait_for(self.writer.drain(), self.server.limits.write_timeout)
@@ -267,6 +277,8 @@ class _Connection:
                     log.warning("%s:%d: closed inside an APDU (%d octets)", *self.peer, framer.buffered)
                 return
             self.last_active = loop.time()
+            if self.first_octets is None:
+                self.first_octets = chunk[:16]
             try:
                 apdus = framer.feed(chunk)
             except FramingError as exc:
@@ -299,10 +311,12 @@ class _Connection:
         except DecodeError as exc:
             unknown = bool(data) and 0x60 <= data[0] <= 0x7F and not 1 <= data[0] & 0x1F <= 20
             problem = E.GeneralProblem.UNRECOGNIZED_APDU if unknown else E.GeneralProblem.BADLY_STRUCTURED_APDU
-            log.warning("%s:%d: undecodable APDU: %s", *self.peer, exc)
-            await self._refuse(problem, None, f"cannot decode: {exc}")
+            why = f"{exc}{_unset_hint(exc)}"
+            log.warning("%s:%d: undecodable APDU: %s", *self.peer, why)
+            await self._refuse(problem, None, f"cannot decode: {why}")
             self.closing = True
             return
+        log.info("%s:%d: received %s (%d octets)", *self.peer, _name(apdu), len(data))
         transaction, refusal = server.track(apdu)
         if refusal is not None and server.strict:
             await self.send(refusal)
@@ -318,6 +332,11 @@ class _Connection:
             await self._refuse(E.GeneralProblem.OTHER, apdu, f"internal error: {type(exc).__name__}")
 
     async def _bad_framing(self, exc: FramingError) -> None:
+        if looks_like_http(self.first_octets or b""):
+            note = f"this looks like an HTTP request; ISO 10161 peers send raw BER ({HTTP_HINT})"
+            log.warning("%s:%d: %s", *self.peer, note)
+            await self._refuse(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, note)
+            return
         log.warning("%s:%d: bad framing: %s", *self.peer, exc)
         await self._refuse(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, f"bad framing: {exc}")
 
@@ -347,7 +366,8 @@ class ILLServer:
         self.host = host
         self.port = port
         self.limits = limits or Limits()
-        self.codec = codec or Codec()
+        # Replies echo what the peer sent (transaction ids, dates): written as they came, without the value check.
+        self.codec = codec or Codec(check=False)
         self.store: TransactionStore = store if store is not None else MemoryStore()
         self.tracking = track
         self.strict = strict
@@ -461,6 +481,7 @@ class ILLServer:
             writer.close()
             return
         self._register(conn)
+        log.info("%s:%d: connected", *conn.peer)
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
@@ -475,6 +496,7 @@ class ILLServer:
         except Exception:  # whatever one connection does, the server keeps serving the others
             log.exception("%s:%d: connection failed", *conn.peer)
         finally:
+            log.info("%s:%d: closed", *conn.peer)
             self._unregister(conn)
             if task is not None:
                 self._tasks.discard(task)
@@ -484,6 +506,19 @@ class ILLServer:
 
 
 # --- client ------------------------------------------------------------------------------------------------
+
+def _unset_hint(exc: DecodeError) -> str:
+    # An ENUMERATED of 0 is no value of any ISO 10161 enumeration: it is what a client sends for a field it
+    # never set (yaz-illclient, given no -D ill,... option, sends a request with every field zero or empty).
+    if exc.reason.startswith("value 0 is not a"):
+        return ("; 0 is no value of this enumeration: the sender left the field unset (yaz-illclient does so "
+                "for every field unless given a -D ill,... option)")
+    return ""
+
+
+def _name(apdu: APDU | bytes) -> str:
+    return tag_name(apdu) if isinstance(apdu, bytes) else apdu_name(apdu)
+
 
 class ILLConnection:
     """A client connection: send APDUs, receive whole APDUs (raw octets; decode with the codec)."""
@@ -497,6 +532,8 @@ class ILLConnection:
         self.framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
         self._pending: list[bytes] = []
         self.closed_by_peer = False
+        self.first_octets: bytes | None = None  # the start of what the peer sent (to recognise HTTP)
+        self.peer = "{}:{}".format(*(writer.get_extra_info("peername") or ("?", 0))[:2])
 
     @classmethod
     async def connect(cls, host: str, port: int, *, limits: Limits | None = None,
@@ -504,11 +541,13 @@ class ILLConnection:
         limits = limits or Limits()
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, limit=_READ_CHUNK),
                                                 limits.connect_timeout)
+        log.info("%s:%d: connected", host, port)
         return cls(reader, writer, limits, codec or Codec())
 
     async def send(self, apdu: APDU | bytes) -> None:
         """Send one APDU; bytes are sent exactly as given (several concatenated APDUs are fine too)."""
         data = apdu if isinstance(apdu, bytes) else self.codec.encode(apdu)
+        log.info("%s: sent %s (%d octets)", self.peer, _name(apdu), len(data))
         self.writer.write(data)
         await asyncio.wait_for(self.writer.drain(), self.limits.write_timeout)
 
@@ -529,13 +568,25 @@ class ILLConnection:
             except asyncio.TimeoutError:
                 return None
             if not chunk:
+                log.info("%s: closed by the peer", self.peer)
                 self.closed_by_peer = True
                 self.framer.eof()
                 return None
-            self._pending += self.framer.feed(chunk)
-        return self._pending.pop(0)
+            if self.first_octets is None:
+                self.first_octets = chunk[:16]
+            try:
+                self._pending += self.framer.feed(chunk)
+            except FramingError:
+                if looks_like_http(self.first_octets):
+                    raise FramingError(f"it answered in HTTP ({self.first_octets!r}...): an HTTP server, not "
+                                       "an ISO 10161 peer", offset=0) from None
+                raise
+        data = self._pending.pop(0)
+        log.info("%s: received %s (%d octets)", self.peer, _name(data), len(data))
+        return data
 
     async def close(self) -> None:
+        log.info("%s: closed", self.peer)
         self.writer.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.writer.wait_closed(), 1.0)

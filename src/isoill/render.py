@@ -32,6 +32,12 @@ def apdu_name(apdu: object) -> str:
     return type(apdu).__name__
 
 
+def tag_name(octets: bytes) -> str:
+    """The APDU name its first octet ([APPLICATION n]) announces, for octets not decoded ("octets" if none)."""
+    number = octets[0] & 0x1F if octets and 0x60 <= octets[0] <= 0x7F else 0
+    return APDU_NAMES[number] if 0 < number < len(APDU_NAMES) else "octets"
+
+
 def render(value: object) -> str:
     """The text tree of `value` (an APDU or any model value), one component per line, no trailing newline."""
     lines: list[str] = []
