@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from illcore.engine import PREVIOUS, Confidence, Engine, Record, Row, Table
+from illcore.engine import PREVIOUS, Confidence, Engine, Record, Row, Table, log_record
 from illcore.lifecycle import Stage
 from isoill import enums as E
 from isoill import reports
@@ -395,8 +395,7 @@ class Transaction:
                                 reports.state_transition_prohibited(apdu, before or C.UNKNOWN))
         self._learn(apdu, direction, changed=step.after != step.before)
         record = Record(direction.value, apdu, before, self.state, True, at)
-        self._log.append(record)
-        return record
+        return log_record(self._log, record)
 
     def _refuse(self, direction: Direction, apdu: APDU, at: T.DateTime, problem: str,
                 error_report: T.ErrorReport) -> Record:
@@ -404,8 +403,7 @@ class Transaction:
             raise ProtocolError(problem, apdu=apdu, direction=direction, state=self.state,
                                 error_report=error_report)
         record = Record(direction.value, apdu, self.state, self.state, False, at, problem)
-        self._log.append(record)
-        return record
+        return log_record(self._log, record)
 
     def _learn(self, apdu: APDU, direction: Direction, *, changed: bool) -> None:
         # what the accepted APDU tells about the rest of the transaction, and the History-Report data
