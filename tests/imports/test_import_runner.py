@@ -143,6 +143,31 @@ def test_resume_after_a_crash_no_duplicates_nothing_missing(client: LibrisClient
     assert not again.resumed and again.unchanged == 20
 
 
+class DocCrashingStore(CrashingStore):
+    """A store that dies at its `at`th document write (the cursor and the report are separate writes)."""
+
+    def __init__(self, inner: Any, at: int) -> None:
+        super().__init__(inner, 1 << 30)
+        self.at = at
+
+    def put_doc(self, kind: str, key: str, value: dict[str, Any]) -> None:
+        self.at -= 1
+        if self.at == 0:
+            raise Crash()
+        self.inner.put_doc(kind, key, value)
+
+
+@pytest.mark.parametrize("at", range(1, 10))  # start: 2 writes, 2 per window of the 3, then the finish (9, 10)
+def test_a_crash_between_any_two_document_writes_counts_each_request_once(client: LibrisClient, at: int) -> None:
+    store, clock = open_store("memory:"), Clock()
+    with pytest.raises(Crash):
+        _job(client, DocCrashingStore(store, at), clock).run()
+    report = _job(client, store, clock).run()
+    assert (report.imported, report.updated, report.unchanged, report.failed) == (20, 0, 0, [])
+    assert len(_stored(store)) == 20 and all(r.version == 1 for r in _stored(store).values())
+    assert store.get_doc(REPORT_KIND, report.run_id) == report.to_dict()
+
+
 def test_resume_skips_windows_already_done(client: LibrisClient, fake: FakeLibris) -> None:
     store, clock = open_store("memory:"), Clock()
     with pytest.raises(Crash):

@@ -143,17 +143,17 @@ class ImportJob:
 
     def _start(self) -> tuple[RunReport, _dt.date]:
         cursor = self.store.get_doc(CURSOR_KIND, self.cursor_key)
-        if cursor is not None and not cursor["finished"] and cursor["since"] == self.since.isoformat():
-            saved = self.store.get_doc(REPORT_KIND, cursor["run_id"])
-            if saved is not None:
-                report = RunReport.from_dict(saved)
-                report.resumed = True
-                report.error = None
-                return report, _dt.date.fromisoformat(cursor["position"])
+        if (cursor is not None and not cursor["finished"] and cursor["since"] == self.since.isoformat()
+                and "report" in cursor):
+            report = RunReport.from_dict(cursor["report"])
+            report.resumed = True
+            report.error = None
+            return report, _dt.date.fromisoformat(cursor["position"])
         now = self.clock()
         run_id = f"{self.cursor_key}:{now.isoformat()}"
         n = 1
-        while self.store.get_doc(REPORT_KIND, run_id) is not None:  # a clock that stands still (tests, VMs)
+        while self.store.get_doc(REPORT_KIND, run_id) is not None or (
+                cursor is not None and cursor["run_id"] == run_id):  # a clock that stands still (tests, VMs)
             n += 1
             run_id = f"{self.cursor_key}:{now.isoformat()}.{n}"
         report = RunReport(run_id=run_id, system=self.importer.system,
@@ -162,13 +162,16 @@ class ImportJob:
         return report, self.since
 
     def _save(self, report: RunReport, position: _dt.date | None, *, finished: bool = False) -> None:
-        self.store.put_doc(REPORT_KIND, report.run_id, report.to_dict())
+        # The position and the counts that go with it are one document, written at once: a crash between two
+        # writes must not leave counts that include a window the position says is still to do. The report
+        # document is a copy for readers, written after.
         cursor = self.store.get_doc(CURSOR_KIND, self.cursor_key) or {}
         self.store.put_doc(CURSOR_KIND, self.cursor_key, {
             "run_id": report.run_id, "since": report.since.isoformat(), "until": report.until.isoformat(),
             "position": position.isoformat() if position else cursor.get("position", report.since.isoformat()),
             "finished": finished, "last_finished_run": report.run_id if finished else
-            cursor.get("last_finished_run")})
+            cursor.get("last_finished_run"), "report": report.to_dict()})
+        self.store.put_doc(REPORT_KIND, report.run_id, report.to_dict())
 
     def _window(self, report: RunReport, start: _dt.date, end: _dt.date, seen: set[str]) -> None:
         for record in self.importer.harvest(start, end):
