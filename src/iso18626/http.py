@@ -18,7 +18,9 @@ import attrs
 import httpx
 
 from illcore.aio import DEFAULT_BACKLOG, DEFAULT_DRAIN_TIMEOUT, listening_socket, stop_on_signals
+from illcore.store import Store, StoreUnavailable
 
+from . import persist
 from .codes import ErrorType, MessageStatus
 from .confirm import confirmation_for
 from .errors import ValidationError
@@ -79,13 +81,18 @@ class ISO18626App:
     that is not XML or holds no ISO 18626 message (400 like crosslink; 200 to always answer with a confirmation).
     `body_timeout` bounds the time to receive a body (408 after it); `drain_limit`: see `_discard`.
     A body longer than `inline_parse_limit` octets is parsed in a worker thread (see `_parse`).
+    With a `store` (`illcore.store.open_store(url)`), every valid message is journalled before the handler
+    runs (by the handler itself when it says `journals`, as `TransactionHandler(store=...)` does, together
+    with the transaction's state), and confirmations sent are journalled; if the store cannot write, the
+    answer is HTTP 503 with Retry-After, never a confirmation (`iso18626.persist`).
     """
 
     def __init__(self, handler: MessageHandler = accept_all, *, max_body: int = DEFAULT_MAX_BODY,
                  strict: bool = True, malformed_status: int = 400,
                  body_timeout: float = 30.0, drain_limit: int = 64 * 1024 * 1024,
-                 inline_parse_limit: int = DEFAULT_INLINE_PARSE_LIMIT) -> None:
+                 inline_parse_limit: int = DEFAULT_INLINE_PARSE_LIMIT, store: Store | None = None) -> None:
         self.handler = handler
+        self.store = store
         self.max_body = max_body
         self.strict = strict
         self.malformed_status = malformed_status
@@ -211,7 +218,13 @@ class ISO18626App:
             log.info("%s POST %s -> 400", who, type(message).__name__)
             return 400, b"confirmations are not POSTed to an ISO 18626 endpoint\n", [_TEXT]
         try:
-            result = await self.handler(message)
+            with persist.incoming(body, who):  # store hook (issue 14): journal before the confirmation
+                if self.store is not None and not getattr(self.handler, "journals", False):
+                    await persist.journal_incoming(self.store, message)
+                result = await self.handler(message)
+        except StoreUnavailable as exc:  # store hook (issue 14): not written down, so not confirmed
+            log.warning("%s POST %s not recorded -> 503: %s", who, type(message).__name__, exc)
+            return 503, b"temporarily unable to record the message: retry later\n", [_TEXT, _RETRY]
         except Exception:  # the application's bug: answer, log, keep serving
             log.exception("%s POST %s: handler failed", who, type(message).__name__)
             error = ErrorData(error_type=ErrorType.UNRECOGNISED_DATA_VALUE,
@@ -224,13 +237,17 @@ class ISO18626App:
             confirmation = confirmation_for(message, timestamp=_now(), errors=tuple(result or ()), version=version)
         status_text = confirmation.confirmation_header.message_status.value
         log.info("%s POST %s %s -> 200 %s", who, type(message).__name__, _request_id(message), status_text)
-        return 200, serialize(confirmation, version=version), [_XML]
+        reply = serialize(confirmation, version=version)
+        if self.store is not None:  # store hook (issue 14)
+            persist.sent(self.store, reply, message, who)
+        return 200, reply, [_XML]
 
 
 _CONFIRMATIONS = (RequestConfirmation, SupplyingAgencyMessageConfirmation, RequestingAgencyMessageConfirmation)
 _TEXT = (b"content-type", b"text/plain; charset=utf-8")
 _XML = (b"content-type", CONTENT_TYPE.encode())
 _CLOSE = (b"connection", b"close")
+_RETRY = (b"retry-after", b"5")
 
 
 class _TooLarge(Exception):
@@ -367,12 +384,17 @@ class TransactionHandler:
 
     A Request whose id is already known restarts the transaction (logged): peers retransmit when a
     confirmation was lost, and real systems reuse ids. `reject_duplicates=True` answers ERROR instead, as
-    crosslink does.
+    crosslink does. With `store`, the transactions are kept there (`iso18626.persist`), so a restarted
+    endpoint continues them; `transactions` stays empty.
     """
 
-    def __init__(self, *, reject_duplicates: bool = False) -> None:
+    def __init__(self, *, reject_duplicates: bool = False, store: Store | None = None) -> None:
         self.transactions: dict[tuple[str, str], Transaction] = {}
         self.reject_duplicates = reject_duplicates
+        # store hook (issue 14): with a store, transactions live there (not in `transactions`), and each
+        # message is journalled with its transaction's new state in one database transaction
+        self.store = store
+        self.journals = store is not None
 
     @staticmethod
     def key(message: Message) -> tuple[str, str]:
@@ -382,6 +404,8 @@ class TransactionHandler:
 
     async def __call__(self, message: Message) -> HandlerResult:
         key = self.key(message)
+        if self.store is not None:  # store hook (issue 14)
+            return await persist.handle(self.store, key, message, reject_duplicates=self.reject_duplicates)
         txn = self.transactions.get(key)
         if isinstance(message, Request):
             if txn is not None and self.reject_duplicates:
@@ -422,7 +446,8 @@ async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DE
                 app: ISO18626App | None = None, ready: Callable[[int], None] | None = None,
                 shutdown: asyncio.Event | None = None, backlog: int = DEFAULT_BACKLOG,
                 max_connections: int = 1000, write_timeout: float = 30.0,
-                drain_timeout: float = DEFAULT_DRAIN_TIMEOUT, keep_alive_requests: int = 1000) -> None:
+                drain_timeout: float = DEFAULT_DRAIN_TIMEOUT, keep_alive_requests: int = 1000,
+                store: Store | None = None) -> None:
     """Run an ISO 18626 endpoint (hypercorn's HTTP/1.1 and cleartext HTTP/2 with prior knowledge, under the
     serve layer of `iso18626.serving`) until `shutdown` is set or the process gets SIGINT/SIGTERM.
 
@@ -433,10 +458,11 @@ async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DE
     seconds has its connection aborted. Stopping drains: every request received until then is answered, for
     at most `drain_timeout` seconds; a second signal stops at once. `keep_alive_requests`: requests per
     keep-alive connection before it is closed.
+    `store` (without `app`): the default app and TransactionHandler keep journal and transactions there.
     """
     from .serving import Endpoint
 
-    app = app or ISO18626App(TransactionHandler(), max_body=max_body)
+    app = app or ISO18626App(TransactionHandler(store=store), max_body=max_body, store=store)
     sock = listening_socket(host, port, backlog)
     bound = sock.getsockname()[1]
     endpoint = Endpoint(app, _hypercorn_config(backlog, keep_alive_requests), sock,

@@ -29,12 +29,14 @@ from illcore.aio import (
     pending_output,
     uncancel,
 )
+from illcore.store import Store
 from isoill import enums as E
 from isoill import types as T
 from isoill.apdus import APDU, ILLRequest, StatusOrErrorReport
 from isoill.codec import Codec
 from isoill.errors import DecodeError, ILLError
 from isoill.machine import ProtocolError, Role, Transaction
+from isoill.persist import DurableTransactions
 from isoill.render import apdu_name, tag_name
 from isoill.stream import (
     DEFAULT_MAX_APDU_SIZE,
@@ -333,6 +335,8 @@ class _Connection:
         log.info("%s:%d: sent %s (%d octets)", *self.peer, _name(apdu), len(data))
         try:
             self.writer.write(data)
+            if self.server.durable is not None:  # store hook (issue 14)
+                self.server.durable.sent(data, None if isinstance(apdu, bytes) else apdu, self.peer)
             transport = self.writer.transport
             if transport.get_write_buffer_size() or transport.is_closing():  # else the kernel took it all
                 await self._bounded(self.writer.drain(), self.server.limits.write_timeout, "write")
@@ -441,7 +445,16 @@ class _Connection:
             self.closing = True
             return
         log.info("%s:%d: received %s (%d octets)", *self.peer, _name(apdu), len(data))
-        transaction, refusal = server.track(apdu)
+        transaction: TransactionLike | None
+        if server.durable is not None:  # store hook (issue 14): journal and state first, or no acknowledgement
+            outcome = await server.durable.on_receive(data, apdu, self.peer, track=server.tracking)
+            if isinstance(outcome, StatusOrErrorReport):
+                with contextlib.suppress(OSError, asyncio.TimeoutError):
+                    await self.send(outcome)
+                return
+            transaction, refusal = outcome
+        else:
+            transaction, refusal = server.track(apdu)
         if refusal is not None and server.strict:
             await self.send(refusal)
             return
@@ -483,19 +496,25 @@ class ILLServer:
     With `track` (default)
     each APDU is applied to its transaction in `store` first; `incoming.transaction` is the result. An APDU
     the transaction's state does not allow is answered with state-transition-prohibited when `strict`
-    (default), else handed to the handler with `incoming.refusal` set.
+    (default), else handed to the handler with `incoming.refusal` set. When `store` is an
+    `illcore.store.Store` (`open_store(url)`), every APDU is journalled with its transaction's new state
+    before the handler runs, and APDUs sent are journalled too (`isoill.persist`); if the store cannot write,
+    the peer gets a temporary-failure error report instead.
     """
 
     def __init__(self, handler: Handler, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-                 limits: Limits | None = None, codec: Codec | None = None, store: TransactionStore | None = None,
-                 track: bool = True, strict: bool = True) -> None:
+                 limits: Limits | None = None, codec: Codec | None = None,
+                 store: TransactionStore | Store | None = None, track: bool = True, strict: bool = True) -> None:
         self.handler = handler
         self.host = host
         self.port = port
         self.limits = limits or Limits()
         # Replies echo what the peer sent (transaction ids, dates): written as they came, without the value check.
         self.codec = codec or Codec(check=False)
-        self.store: TransactionStore = store if store is not None else MemoryStore()
+        # store hook (issue 14): an illcore.store.Store journals every APDU and keeps the transactions durably
+        self.durable = DurableTransactions(store, self.codec) if isinstance(store, Store) else None
+        self.store: TransactionStore = store if store is not None and not isinstance(store, Store) \
+            else MemoryStore()
         self.tracking = track
         self.strict = strict
         self.refused_connections = 0
