@@ -218,3 +218,18 @@ def test_partners_from_the_directory_file_and_the_store(live: tuple[FakeLibris, 
     (tmp_path / "bad.toml").write_text("[[partner]]\nname = 'no symbol'\n", encoding="utf-8")
     assert main(_args(url, store, "--directory", str(tmp_path / "bad.toml"))) == 1
     assert "symbol" in capsys.readouterr().err
+
+
+def test_transactions_lists_every_imported_request_with_its_libris_number(
+        live: tuple[FakeLibris, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fake, url = live
+    store = f"sqlite:///{tmp_path}/t.db"
+    assert main(_args(url, store, "--json")) == 0
+    capsys.readouterr()
+    assert main(["transactions", "--store", store, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    imported = {r["data"]["external_id"]: r for r in rows if r["data"].get("source") == "libris"}
+    assert len(imported) == len(rows) == 20
+    assert sorted(imported) == sorted(lf for lf, r in fake.requests.items() if r.created >= SINCE)
+    assert all(r["key"] == f"libris:{lf}" and r["protocol"] == PROTOCOL and r["state"] == "idle"
+               for lf, r in imported.items())

@@ -24,9 +24,9 @@ from illnode.commands import (
     EXIT_USAGE,
     Failure,
 )
+from illnode.commands.store import STORE_HELP
 
 __all__ = ["register"]
-
 API_KEY_ENV = "ISOILL_LIBRIS_API_KEY"
 
 
@@ -66,7 +66,7 @@ def register(sub: Any) -> None:
     s.add_argument("--api-key", metavar="KEY", help=f"the library's API key (default: ${API_KEY_ENV})")
     s.add_argument("--since", required=True, type=_date, metavar="YYYY-MM-DD",
                    help="harvest requests placed on or after this day")
-    s.add_argument("--store", required=True, metavar="URL", help="memory:, sqlite:///path or postgresql://...")
+    s.add_argument("--store", required=True, metavar="URL", help=STORE_HELP)
     s.add_argument("--map", action="append", type=_mapping, default=[], metavar="EXTERNAL=LOCAL",
                    help="a Libris sigil and the local library it stands for (repeat; without any, LIBRARY maps "
                         "to itself); a request naming an unmapped sigil fails")
@@ -136,8 +136,9 @@ def _directory(store: Any, path: str | None) -> Any:
 
 
 def cmd_import_libris(args: argparse.Namespace) -> int:
+    from illnode.commands.store import open_or_fail
     from illnode.imports import ImportJob, Schedule, ScheduleError, run_forever
-    from illnode.imports.store import StoreError, StoreUnavailable, open_store
+    from illnode.imports.store import StoreError, StoreUnavailable
     from libris import LibrisClient, LibrisImporter, LibrisMapping
 
     api_key = args.api_key or os.environ.get(API_KEY_ENV)
@@ -151,12 +152,7 @@ def cmd_import_libris(args: argparse.Namespace) -> int:
             schedule = Schedule.parse(args.schedule)
         except ScheduleError as exc:
             raise Failure(str(exc), EXIT_USAGE) from None
-    try:
-        store = open_store(args.store)
-    except StoreUnavailable as exc:
-        raise Failure(str(exc), EXIT_NETWORK) from None
-    except (ValueError, StoreError) as exc:  # a URL it does not understand, a database of a newer schema
-        raise Failure(str(exc), EXIT_USAGE) from None
+    store = open_or_fail(args.store)
     try:
         partners = (*args.partner, *(p.symbol for p in _directory(store, args.directory)))
     except BaseException:

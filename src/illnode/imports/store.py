@@ -1,13 +1,13 @@
-"""The store as the importer sees it: the transactions and documents of the `illcore.store` contract.
+"""The store as the importer sees it: the transactions and documents of `illcore.store` (issue 14).
 
-One place to switch: the interim implementation until `illcore.store` is in main, then that.
+`ImportStore` names the few methods the import job uses, so a test can wrap a store (to crash it, say).
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ._interim_store import ConflictError, StoreError, StoreUnavailable, TransactionRecord, open_store
+from illcore.store import ConflictError, StoreError, StoreUnavailable, TransactionRecord, open_store
 
 __all__ = ["ConflictError", "ImportStore", "StoreError", "StoreUnavailable", "TransactionRecord", "open_store"]
 
