@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from import_helpers import KEY
@@ -233,3 +234,20 @@ def test_transactions_lists_every_imported_request_with_its_libris_number(
     assert sorted(imported) == sorted(lf for lf, r in fake.requests.items() if r.created >= SINCE)
     assert all(r["key"] == f"libris:{lf}" and r["protocol"] == PROTOCOL and r["state"] == "idle"
                for lf, r in imported.items())
+
+
+def test_the_runs_on_postgresql(live: tuple[FakeLibris, str], pg_url_factory: Any,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    fake, url = live
+    store = pg_url_factory()
+    code, first = _run_json(capsys, _args(url, store, "--json"))
+    assert code == 0 and (first["imported"], first["unchanged"]) == (20, 0)
+    fake.touch("700003")
+    fake.touch("700004", requesting_library="Xyz")
+    code, again = _run_json(capsys, _args(url, store, "--json"))
+    assert code == 1 and (again["imported"], again["updated"], again["unchanged"]) == (0, 1, 18)
+    assert [f["external_id"] for f in again["failed"]] == ["700004"]
+    assert main(["transactions", "--store", store, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted(r["data"]["external_id"] for r in rows) == sorted(
+        lf for lf, r in fake.requests.items() if r.created >= SINCE)
