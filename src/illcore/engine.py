@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["PREVIOUS", "Confidence", "Engine", "Record", "Row", "Step", "Table", "TableError"]
+__all__ = ["PREVIOUS", "Confidence", "Direction", "Engine", "Record", "Row", "Step", "Table", "TableError"]
 
 
 class Confidence(enum.Enum):
@@ -129,6 +129,17 @@ class Step:
         return self.row is not None
 
 
+class Direction(str, enum.Enum):
+    """Which way a message goes, seen from this side: the one vocabulary of both protocols' records.
+
+    ISO 10161 writes the same two as service primitives (`.req`: this side invokes the service, `.ind`: it is
+    indicated to this side); `isoill.Event` prints them that way. A str, so `Direction.SEND == "send"`.
+    """
+
+    SEND = "send"
+    RECEIVE = "receive"
+
+
 @attrs.frozen
 class Record:
     """One entry of a transaction's log: a message sent or received, and what it did.
@@ -137,7 +148,7 @@ class Record:
     refused (its state was kept).
     """
 
-    direction: str
+    direction: Direction
     message: Any
     before: Any
     after: Any

@@ -195,8 +195,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from isoill import net
-    from isoill.apdus import StatusOrErrorReport
+    from isoill import StatusOrErrorReport, net
 
     save_dir: Path | None = Path(args.save) if args.save else None
     if save_dir is not None:

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
-from .parts import Address, ElectronicAddress, PhysicalAddress
-from .timestamps import format_datetime, strict_datetime
+from iso18626._model.parts import Address, ElectronicAddress, PhysicalAddress
+from iso18626._model.timestamps import format_datetime, strict_datetime
 
 T = TypeVar("T")
 

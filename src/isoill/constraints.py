@@ -12,11 +12,11 @@ from typing import Any
 
 import attrs
 
-from isoill import apdus, types
-from isoill.enums import ILLServiceType
+from isoill._model import apdus, types
+from isoill._model.enums import ILLServiceType
+from isoill._model.values import EDIFACTString
 from isoill.extensions import delivery_info
 from isoill.schema import field_specs
-from isoill.values import EDIFACTString
 
 _AMOUNT_ALPHABET = frozenset("0123456789 .,")
 

@@ -16,10 +16,10 @@ from typing import Any
 import attrs
 import cattrs
 
-from isoill import apdus
+from isoill._model import apdus
+from isoill._model.values import EDIFACTString, RawBER, SingleASN1Type
 from isoill.errors import ILLError
-from isoill.extensions import registry
-from isoill.values import EDIFACTString, RawBER, SingleASN1Type
+from isoill.extensions import _registry as registry
 
 _NONE = type(None)
 

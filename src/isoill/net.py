@@ -18,12 +18,12 @@ from typing import Any, Protocol
 import attrs
 
 from illcore.aio import DEFAULT_BACKLOG
-from isoill import enums as E
-from isoill import types as T
-from isoill.apdus import APDU, ILLRequest, StatusOrErrorReport
-from isoill.codec import Codec
+from isoill._ber.codec import Codec
+from isoill._model import enums as E
+from isoill._model import types as T
+from isoill._model.apdus import APDU, ILLRequest, StatusOrErrorReport
+from isoill._protocol.machine import ProtocolError, Role, Transaction
 from isoill.errors import DecodeError, ILLError
-from isoill.machine import ProtocolError, Role, Transaction
 from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError
 
 log = logging.getLogger("isoill.net")

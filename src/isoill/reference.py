@@ -30,10 +30,11 @@ from pyasn1.type import univ
 from pyasn1.type.base import noValue
 
 from isoill import asn1spec
-from isoill.apdus import APDU, APDU_BY_TYPE
-from isoill.codec import APDU_NAMES, _namespace, default_codec
+from isoill._ber.codec import APDU_NAMES, _namespace, default_codec
+from isoill._model.apdus import APDU, APDU_BY_TYPE
+from isoill._model.values import EDIFACTString, External, RawBER, SingleASN1Type
 from isoill.errors import DecodeError, EncodeError
-from isoill.extensions import registry
+from isoill.extensions import _registry as registry
 from isoill.schema import (
     UNIVERSAL,
     AnyType,
@@ -48,7 +49,6 @@ from isoill.schema import (
     field_specs,
     identifier_octets,
 )
-from isoill.values import EDIFACTString, External, RawBER, SingleASN1Type
 
 __all__ = ["decode", "encode"]
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
+from isoill._model.values import EDIFACTString, RawBER
 from isoill.schema import Choice, FieldSpec
-from isoill.values import EDIFACTString, RawBER
 
 # The ASN.1 names of the APDUs (index = ILL-APDU-Type); kept here so rendering never needs the codec.
 APDU_NAMES = (

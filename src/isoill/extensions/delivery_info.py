@@ -9,8 +9,8 @@ from enum import IntEnum
 
 from attrs import field, frozen
 
+from isoill._model.types import SystemAddress, SystemId
 from isoill.schema import Enumerated, Sequence, SequenceOf, opt, req
-from isoill.types import SystemAddress, SystemId
 
 OID = "1.0.10161.13.3"
 

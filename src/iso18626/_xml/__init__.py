@@ -1,0 +1,2 @@
+"""internal"""
+__all__: list[str] = []
