@@ -114,7 +114,11 @@ from isoill._model.types import (
     WillSupplyResults,
 )
 from isoill._model.values import Arbitrary, EDIFACTString, External, OctetAligned, RawBER, SingleASN1Type
+from isoill._protocol.ids import TransactionKey, transaction_key
 from isoill._protocol.machine import Direction, Event, Role, Transaction
+from isoill._protocol.reports import error_reply, unknown_transaction_reply
+from isoill._protocol.session import Arrival, AutoReply, Session, SessionEvent, status_reply
+from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore
 from isoill.errors import DecodeError, EncodeError, ILLError, ProtocolError
 
 __version__ = "0.1.0"
@@ -146,4 +150,7 @@ __all__ = [
     "TransactionId", "UnfilledResults", "UnitsPerMediumType", "WillSupplyResults",
     # the protocol machine
     "Direction", "Event", "ProtocolError", "Role", "Transaction",
+    # the sans-IO session, its store interface and the report builders it answers with
+    "Arrival", "AutoReply", "MemoryStore", "Session", "SessionEvent", "TransactionKey", "TransactionLike",
+    "TransactionStore", "error_reply", "status_reply", "transaction_key", "unknown_transaction_reply",
 ]

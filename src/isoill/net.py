@@ -1,9 +1,9 @@
-"""asyncio TCP transport for ISO 10161: `ILLServer` (a handler per APDU, limits, error replies) and the client
-side (`ILLConnection`, `send_apdus`); the only module of `isoill` that does I/O. Wired to the protocol machine
-through a `TransactionStore`.
+"""asyncio TCP transport for ISO 10161: `ILLServer` (sockets, limits, eviction; each connection drives an
+`isoill.Session`) and the client side (`ILLConnection`, `send_apdus`); the only module of `isoill` doing I/O.
 
-Framing is `isoill.stream.Framer`; replies are encoded with a long-form outer length because YAZ-based peers
-treat a first four printable octets as HTTP (research notes, 10161 section 3.4).
+Framing, decoding, transaction tracking and automatic replies are the session's (`isoill._protocol.session`);
+this module adds the clock (`_now`) and the handler. Replies are encoded with a long-form outer length because
+YAZ-based peers treat a first four printable octets as HTTP (research notes, 10161 section 3.4).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import contextlib
 import datetime as _dt
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Protocol
 
 import attrs
 
@@ -21,15 +20,22 @@ from illcore.aio import DEFAULT_BACKLOG
 from isoill._ber.codec import Codec
 from isoill._model import enums as E
 from isoill._model import types as T
-from isoill._model.apdus import APDU, ILLRequest, StatusOrErrorReport
-from isoill._protocol.machine import ProtocolError, Role, Transaction
-from isoill.errors import DecodeError, ILLError
-from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError
+from isoill._model.apdus import APDU, StatusOrErrorReport
+from isoill._protocol.ids import TransactionKey, transaction_key
+from isoill._protocol.reports import error_reply
+from isoill._protocol.session import AutoReply, Session, SessionEvent, status_reply
+from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore, new_transaction
+from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer
+
+__all__ = [
+    "DEFAULT_PORT", "Address", "Handler", "ILLConnection", "ILLServer", "Incoming", "Limits", "MemoryStore",
+    "TransactionKey", "TransactionLike", "TransactionStore", "error_report", "new_transaction", "send_apdus",
+    "status_report", "transaction_key",
+]
 
 log = logging.getLogger("isoill.net")
 
 Address = tuple[str, int]
-TransactionKey = tuple[str, str, str]
 
 # The ILL port in practice (ILLiad and OCLC listen on 1611).
 DEFAULT_PORT = 1611
@@ -65,59 +71,7 @@ class Limits:
     max_connections_per_address: int = 64
 
 
-# --- transactions: the store interface and the state the server reports ---------------------------------------
-
-class TransactionLike(Protocol):
-    """What the server needs from a transaction (`isoill.Transaction` of the protocol machine satisfies it).
-
-    `receive` raises `isoill.ProtocolError` (or another ValueError) for an APDU the state does not allow.
-    """
-
-    @property
-    def state(self) -> E.CurrentState | None: ...
-
-    def receive(self, apdu: Any) -> Any: ...
-
-    def send(self, apdu: Any) -> Any: ...
-
-
-class TransactionStore(Protocol):
-    """Where a server keeps its transactions between APDUs and connections (a database in a real gateway)."""
-
-    def get(self, key: TransactionKey) -> TransactionLike | None: ...
-
-    def put(self, key: TransactionKey, transaction: TransactionLike) -> None: ...
-
-
-class MemoryStore:
-    """The default `TransactionStore`: a dict, lost when the process ends."""
-
-    def __init__(self) -> None:
-        self._items: dict[TransactionKey, TransactionLike] = {}
-
-    def get(self, key: TransactionKey) -> TransactionLike | None:
-        return self._items.get(key)
-
-    def put(self, key: TransactionKey, transaction: TransactionLike) -> None:
-        self._items[key] = transaction
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def transaction_key(apdu: APDU) -> TransactionKey:
-    """Transaction-Id as a store key: (group qualifier, qualifier, sub-transaction qualifier)."""
-    tid = apdu.transaction_id
-    return (str(tid.transaction_group_qualifier), str(tid.transaction_qualifier),
-            str(tid.sub_transaction_qualifier or ""))
-
-
-def new_transaction(responder: bool) -> TransactionLike:
-    """A fresh transaction of the protocol machine, in the role this side plays."""
-    return Transaction(Role.RESPONDER if responder else Role.REQUESTER)
-
-
-# --- Status-Or-Error-Report builders -------------------------------------------------------------------------
+# --- the time a transport gives the session, and the report builders with it ------------------------------------
 
 def _now() -> T.ServiceDateTime:
     now = _dt.datetime.now()
@@ -125,52 +79,16 @@ def _now() -> T.ServiceDateTime:
                                                                   time=now.strftime("%H%M%S")))
 
 
-_EMPTY_TID = T.TransactionId(transaction_group_qualifier="", transaction_qualifier="")
-
-
 def error_report(problem: E.GeneralProblem | T.StateTransitionProhibited, about: APDU | None = None,
                  note: str = "") -> StatusOrErrorReport:
-    """A provider error report (general-problem or state-transition-prohibited), about `about` if known."""
-    return StatusOrErrorReport(
-        transaction_id=about.transaction_id if about is not None else _EMPTY_TID,
-        service_date_time=_now(),
-        requester_id=about.requester_id if about is not None else None,
-        responder_id=about.responder_id if about is not None else None,
-        error_report=T.ErrorReport(correlation_information=note[:200] or "error", report_source=E.ReportSource.PROVIDER,
-                                   provider_error_report=problem),
-    )
+    """A provider error report (general-problem or state-transition-prohibited), about `about` if known, stamped
+    now (the builder is `isoill.error_reply`)."""
+    return error_reply(problem, about, note, service_date_time=_now())
 
 
 def status_report(about: APDU, transaction: TransactionLike | None) -> StatusOrErrorReport:
-    """A status report answering `about`: its transaction's current state and History-Report.
-
-    Uses the machine's own report when it can give one; a transaction that has no history yet (or a store's
-    own transaction type) gets a report built from `about` alone.
-    """
-    if isinstance(transaction, Transaction):
-        try:
-            return transaction.status_report(service_date_time=_now(), to=about)
-        except ILLError:
-            pass
-    state = (transaction.state if transaction is not None else None) or E.CurrentState.UNKNOWN
-    try:
-        recent = E.MostRecentService(about.APDU_TYPE)
-    except ValueError:
-        recent = E.MostRecentService.MESSAGE
-    date = about.service_date_time.date_time_of_this_service.date
-    request = about if isinstance(about, ILLRequest) else None
-    history = T.HistoryReport(
-        date_requested=date if request else None,
-        author=request.item_id.author if request else None,
-        title=request.item_id.title if request else None,
-        date_of_last_transition=date, most_recent_service=recent, date_of_most_recent_service=date,
-        initiator_of_most_recent_service=about.requester_id or T.SystemId(),
-    )
-    return StatusOrErrorReport(
-        transaction_id=about.transaction_id, service_date_time=_now(),
-        requester_id=about.requester_id, responder_id=about.responder_id,
-        status_report=T.StatusReport(user_status_report=history, provider_status_report=state),
-    )
+    """A status report answering `about`, stamped now: see `isoill.status_reply`."""
+    return status_reply(about, transaction, service_date_time=_now())
 
 
 # --- server ------------------------------------------------------------------------------------------------
@@ -211,16 +129,21 @@ class _Connection:
         self.peer: Address = (str(peer[0]), int(peer[1]))
         self.closing = False
         limits = server.limits
-        self.framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
+        self.session = Session(codec=server.codec, store=server.store, track=server.tracking, strict=server.strict,
+                               max_apdu_size=limits.max_apdu_size, max_depth=limits.max_depth)
         self.busy = False  # handling APDUs (a handler may be running): never evicted
         self.evicted = False
         self.lost: str | None = None  # why the transport failed under a send (peer reset, write timeout)
         self.last_active = asyncio.get_running_loop().time()  # last octets received or last APDU handled
 
     @property
+    def framer(self) -> Framer:
+        return self.session.framer
+
+    @property
     def idle(self) -> bool:
         """Waiting between APDUs with no handler running."""
-        return not self.busy and not self.framer.in_apdu
+        return not self.busy and not self.session.in_apdu
 
     def evict(self) -> None:
         """Close this connection to make room for another (only when it is not busy)."""
@@ -229,7 +152,7 @@ class _Connection:
         self.writer.close()  # the pending read sees end of stream
 
     async def send(self, apdu: APDU | bytes) -> None:
-        data = apdu if isinstance(apdu, bytes) else self.server.codec.encode(apdu)
+        data = self.session.send(apdu)
         try:
             self.writer.write(data)
             await asyncio.wait_for(self.writer.drain(), self.server.limits.write_timeout)
@@ -240,7 +163,7 @@ class _Connection:
             self.lost = "write timeout"
             raise
 
-    async def _read(self, framer: Framer, deadline: float | None) -> bytes:
+    async def _read(self, deadline: float | None) -> bytes:
         loop = asyncio.get_running_loop()
         limits = self.server.limits
         if deadline is None:
@@ -251,79 +174,66 @@ class _Connection:
 
     async def run(self) -> None:
         limits = self.server.limits
-        framer = self.framer
+        session = self.session
         loop = asyncio.get_running_loop()
         deadline: float | None = None  # when the APDU being received must be complete
         while not self.closing:
             try:
-                chunk = await self._read(framer, deadline)
+                chunk = await self._read(deadline)
             except asyncio.TimeoutError:
                 log.info("%s:%d: %s timeout, closing", *self.peer, "read" if deadline else "idle")
                 return
             if self.evicted:
                 return
             if not chunk:
-                if framer.in_apdu:
-                    log.warning("%s:%d: closed inside an APDU (%d octets)", *self.peer, framer.buffered)
+                if session.in_apdu:
+                    log.warning("%s:%d: closed inside an APDU (%d octets)", *self.peer, session.buffered)
                 return
             self.last_active = loop.time()
-            try:
-                apdus = framer.feed(chunk)
-            except FramingError as exc:
-                await self._bad_framing(exc)
-                return
+            completed = session.receive_data(chunk)
             # APDUs that arrived before bad octets in the same chunk are handled first; then the error is answered.
             self.busy = True
             try:
-                for data in apdus:
-                    await self._one(data)
+                while (event := session.next_event(at=_now())) is not None:
+                    await self._act(event)
                     if self.closing:
                         return
             finally:
                 self.busy = False
                 self.last_active = loop.time()
-            if framer.error is not None:
-                await self._bad_framing(framer.error)
-                return
             # read_timeout bounds a whole APDU: the deadline is set when its first octets arrive (counted from
             # after the handlers of the APDUs completed by the same chunk) and later chunks do not extend it.
-            if not framer.in_apdu:
+            if not session.in_apdu:
                 deadline = None
-            elif deadline is None or apdus:
+            elif deadline is None or completed:
                 deadline = loop.time() + limits.read_timeout
 
-    async def _one(self, data: bytes) -> None:
-        server = self.server
-        try:
-            apdu = server.codec.decode(data)
-        except DecodeError as exc:
-            unknown = bool(data) and 0x60 <= data[0] <= 0x7F and not 1 <= data[0] & 0x1F <= 20
-            problem = E.GeneralProblem.UNRECOGNIZED_APDU if unknown else E.GeneralProblem.BADLY_STRUCTURED_APDU
-            log.warning("%s:%d: undecodable APDU: %s", *self.peer, exc)
-            await self._refuse(problem, None, f"cannot decode: {exc}")
-            self.closing = True
+    async def _act(self, event: SessionEvent) -> None:
+        if isinstance(event, AutoReply):
+            if event.close:  # bad framing or an undecodable APDU: answer if the peer still listens, then close
+                log.warning("%s:%d: %s", *self.peer, event.reason)
+                self.closing = True
+                with contextlib.suppress(OSError, asyncio.TimeoutError):
+                    await self.send(event.octets)
+            else:
+                log.info("%s", event.reason)
+                await self.send(event.octets)
             return
-        transaction, refusal = server.track(apdu)
-        if refusal is not None and server.strict:
-            await self.send(refusal)
-            return
+        apdu = event.apdu
+        if event.refusal is not None:
+            log.info("%s:%d: %s not allowed in its transaction (handed to the handler)", *self.peer,
+                     type(apdu).__name__)
         try:
-            await server.handler(Incoming(data, apdu, self.peer, transaction, refusal, self))
+            await self.server.handler(Incoming(event.data, apdu, self.peer, event.transaction, event.refusal, self))
         except Exception as exc:  # a bug in the application must not take the connection or server down
             if self.lost is not None:  # the peer went away (or stopped reading) under a reply: no bug here
                 log.info("%s:%d: %s while answering %s", *self.peer, self.lost, type(apdu).__name__)
                 self.closing = True
                 return
             log.exception("%s:%d: handler failed on %s", *self.peer, type(apdu).__name__)
-            await self._refuse(E.GeneralProblem.OTHER, apdu, f"internal error: {type(exc).__name__}")
-
-    async def _bad_framing(self, exc: FramingError) -> None:
-        log.warning("%s:%d: bad framing: %s", *self.peer, exc)
-        await self._refuse(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, f"bad framing: {exc}")
-
-    async def _refuse(self, problem: E.GeneralProblem, about: APDU | None, note: str) -> None:
-        with contextlib.suppress(OSError, asyncio.TimeoutError):
-            await self.send(error_report(problem, about, note))
+            with contextlib.suppress(OSError, asyncio.TimeoutError):
+                await self.send(self.session.refuse(E.GeneralProblem.OTHER, apdu,
+                                                    f"internal error: {type(exc).__name__}", at=_now()))
 
 
 class ILLServer:
@@ -364,25 +274,9 @@ class ILLServer:
         return len(self._open)
 
     def track(self, apdu: APDU) -> tuple[TransactionLike | None, StatusOrErrorReport | None]:
-        """Apply a received APDU to its transaction; (transaction, error report to send instead) ."""
-        if not self.tracking:
-            return None, None
-        key = transaction_key(apdu)
-        txn = self.store.get(key)
-        if txn is None:
-            txn = new_transaction(responder=isinstance(apdu, ILLRequest))
-        try:
-            txn.receive(apdu)
-        except ProtocolError as exc:  # not allowed in this state, or an unknown transaction
-            log.info("%s:%s refused: %s", key[0], key[1], exc)
-            return txn, exc.reply(service_date_time=_now())
-        except ValueError as exc:  # a store's own transaction type refusing
-            state = txn.state or E.CurrentState.UNKNOWN
-            log.info("%s:%s refused: %s", key[0], key[1], exc)
-            prohibited = T.StateTransitionProhibited(apdu_type=E.ILLAPDUType(apdu.APDU_TYPE), current_state=state)
-            return txn, error_report(prohibited, apdu, str(exc))
-        self.store.put(key, txn)
-        return txn, None
+        """Apply a received APDU to its transaction; (transaction, error report to send instead)."""
+        return Session(codec=self.codec, store=self.store, track=self.tracking, strict=self.strict).track(
+            apdu, at=_now())
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._accept, self.host, self.port,

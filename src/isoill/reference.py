@@ -30,8 +30,8 @@ from pyasn1.type import univ
 from pyasn1.type.base import noValue
 
 from isoill import asn1spec
-from isoill._ber.codec import APDU_NAMES, _namespace, default_codec
-from isoill._model.apdus import APDU, APDU_BY_TYPE
+from isoill._ber.codec import _namespace, default_codec
+from isoill._model.apdus import APDU, APDU_BY_TYPE, APDU_NAMES
 from isoill._model.values import EDIFACTString, External, RawBER, SingleASN1Type
 from isoill.errors import DecodeError, EncodeError
 from isoill.extensions import _registry as registry

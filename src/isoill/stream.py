@@ -6,11 +6,11 @@ matching end-of-contents octets (indefinite). Works incrementally: each octet is
 
 from __future__ import annotations
 
-from isoill._ber.primitives import header
+from isoill._ber.primitives import DEFAULT_MAX_APDU_SIZE, header
 from isoill.errors import DecodeError
 
-# Big enough for any real APDU (a request with long notes is a few kB); a gateway can raise it.
-DEFAULT_MAX_APDU_SIZE = 1024 * 1024
+__all__ = ["DEFAULT_MAX_APDU_SIZE", "DEFAULT_MAX_DEPTH", "Framer", "FramingError"]
+
 # Nesting of indefinite-length values the framer walks; YAZ nests about 8 deep in an ILL-Request.
 DEFAULT_MAX_DEPTH = 32
 

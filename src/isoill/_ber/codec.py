@@ -13,21 +13,12 @@ import attrs
 
 from isoill._ber import primitives as ber
 from isoill._ber.generator import PADDING, CodecOptions, Generator
-from isoill._model.apdus import APDU, APDU_CLASSES
+from isoill._ber.primitives import DEFAULT_MAX_APDU_SIZE
+from isoill._model.apdus import APDU, APDU_CLASSES, APDU_NAMES
 from isoill._model.values import EDIFACTString, External, RawBER, SingleASN1Type
 from isoill.errors import DecodeError, EncodeError
 from isoill.extensions import _registry as registry
 from isoill.schema import APPLICATION, identifier_octets, tag_key
-
-# The ASN.1 names of the APDUs, for error paths (index = ILL-APDU-Type).
-APDU_NAMES = (
-    "", "ILL-Request", "Forward-Notification", "Shipped", "ILL-Answer", "Conditional-Reply", "Cancel",
-    "Cancel-Reply", "Received", "Recall", "Returned", "Checked-In", "Overdue", "Renew", "Renew-Answer", "Lost",
-    "Damaged", "Message", "Status-Query", "Status-Or-Error-Report", "Expired",
-)
-
-# No APDU seen in practice comes near this; a gateway can raise it per codec.
-DEFAULT_MAX_APDU_SIZE = 16 * 1024 * 1024
 
 # Anything else escaping a generated decoder would be a bug; it is still reported as a DecodeError.
 _UNEXPECTED = (IndexError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError)

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from isoill.errors import DecodeError
 
+# The one default bound on an APDU's size, for the codec (`Codec(max_apdu_size=...)`) and the framer
+# (`Framer(max_size=...)`, `net.Limits`): big enough for any real APDU (a request with long notes is a few kB);
+# decoding holds about 17x the input in objects, so a gateway that raises it should know that.
+DEFAULT_MAX_APDU_SIZE = 1024 * 1024
+
 # A value of unknown type (ANY, an unregistered extension) is walked iteratively; this bounds its nesting.
 MAX_SKIP_DEPTH = 64
 # Tag numbers and long-form lengths beyond these are refused rather than interpreted.

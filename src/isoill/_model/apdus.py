@@ -41,9 +41,11 @@ def _extensions(name: str, *, explicit: bool = False) -> Any:
 
 @frozen(kw_only=True)
 class APDU:
-    """The components that open every APDU. `APDU_TYPE` is the ILL-APDU-Type / APPLICATION tag number."""
+    """The components that open every APDU. `APDU_TYPE` is the ILL-APDU-Type / APPLICATION tag number,
+    `ASN1_NAME` the module's name for the APDU (the one place it is written)."""
 
     APDU_TYPE: ClassVar[E.ILLAPDUType]
+    ASN1_NAME: ClassVar[str]
     EXTENSIONS_FIELD: ClassVar[str]
 
     protocol_version_num: int = field(default=E.VERSION_2,
@@ -65,6 +67,7 @@ class APDU:
 @frozen(kw_only=True)
 class ILLRequest(APDU):
     APDU_TYPE = E.ILLAPDUType.ILL_REQUEST
+    ASN1_NAME = "ILL-Request"
     EXTENSIONS_FIELD = "ill_request_extensions"
 
     transaction_type: E.TransactionType = field(default=E.TransactionType.SIMPLE, metadata=dflt(
@@ -109,6 +112,7 @@ class ILLRequest(APDU):
 @frozen(kw_only=True)
 class ForwardNotification(APDU):
     APDU_TYPE = E.ILLAPDUType.FORWARD_NOTIFICATION
+    ASN1_NAME = "Forward-Notification"
     EXTENSIONS_FIELD = "forward_notification_extensions"
 
     responder_id: T.SystemId = field(metadata=req("responder-id", 4, _SID, implicit=True))
@@ -123,6 +127,7 @@ class ForwardNotification(APDU):
 @frozen(kw_only=True)
 class Shipped(APDU):
     APDU_TYPE = E.ILLAPDUType.SHIPPED
+    ASN1_NAME = "Shipped"
     EXTENSIONS_FIELD = "shipped_extensions"
 
     responder_address: T.SystemAddress | None = field(
@@ -151,6 +156,7 @@ class Shipped(APDU):
 @frozen(kw_only=True)
 class ILLAnswer(APDU):
     APDU_TYPE = E.ILLAPDUType.ILL_ANSWER
+    ASN1_NAME = "ILL-Answer"
     EXTENSIONS_FIELD = "ill_answer_extensions"
 
     transaction_results: E.TransactionResults = field(
@@ -174,6 +180,7 @@ class ILLAnswer(APDU):
 @frozen(kw_only=True)
 class ConditionalReply(APDU):
     APDU_TYPE = E.ILLAPDUType.CONDITIONAL_REPLY
+    ASN1_NAME = "Conditional-Reply"
     EXTENSIONS_FIELD = "conditional_reply_extensions"
 
     answer: bool = field(metadata=req("answer", 35, BOOLEAN, implicit=True))
@@ -184,6 +191,7 @@ class ConditionalReply(APDU):
 @frozen(kw_only=True)
 class Cancel(APDU):
     APDU_TYPE = E.ILLAPDUType.CANCEL
+    ASN1_NAME = "Cancel"
     EXTENSIONS_FIELD = "cancel_extensions"
 
     requester_note: ILLString | None = field(default=None, metadata=opt("requester-note", 46, S))
@@ -193,6 +201,7 @@ class Cancel(APDU):
 @frozen(kw_only=True)
 class CancelReply(APDU):
     APDU_TYPE = E.ILLAPDUType.CANCEL_REPLY
+    ASN1_NAME = "Cancel-Reply"
     EXTENSIONS_FIELD = "cancel_reply_extensions"
 
     answer: bool = field(metadata=req("answer", 35, BOOLEAN, implicit=True))
@@ -203,6 +212,7 @@ class CancelReply(APDU):
 @frozen(kw_only=True)
 class Received(APDU):
     APDU_TYPE = E.ILLAPDUType.RECEIVED
+    ASN1_NAME = "Received"
     EXTENSIONS_FIELD = "received_extensions"
 
     supplier_id: T.SystemId | None = field(default=None, metadata=opt("supplier-id", 26, _SID, implicit=True))
@@ -218,6 +228,7 @@ class Received(APDU):
 @frozen(kw_only=True)
 class Recall(APDU):
     APDU_TYPE = E.ILLAPDUType.RECALL
+    ASN1_NAME = "Recall"
     EXTENSIONS_FIELD = "recall_extensions"
 
     responder_note: ILLString | None = field(default=None, metadata=opt("responder-note", 46, S))
@@ -227,6 +238,7 @@ class Recall(APDU):
 @frozen(kw_only=True)
 class Returned(APDU):
     APDU_TYPE = E.ILLAPDUType.RETURNED
+    ASN1_NAME = "Returned"
     EXTENSIONS_FIELD = "returned_extensions"
 
     supplemental_item_description: tuple[External, ...] | None = field(default=None, metadata=opt(
@@ -242,6 +254,7 @@ class Returned(APDU):
 @frozen(kw_only=True)
 class CheckedIn(APDU):
     APDU_TYPE = E.ILLAPDUType.CHECKED_IN
+    ASN1_NAME = "Checked-In"
     EXTENSIONS_FIELD = "checked_in_extensions"
 
     date_checked_in: str = field(metadata=req("date-checked-in", 40, DATE, implicit=True))
@@ -252,6 +265,7 @@ class CheckedIn(APDU):
 @frozen(kw_only=True)
 class Overdue(APDU):
     APDU_TYPE = E.ILLAPDUType.OVERDUE
+    ASN1_NAME = "Overdue"
     EXTENSIONS_FIELD = "overdue_extensions"
 
     date_due: T.DateDue = field(metadata=req("date-due", 41, Sequence(T.DateDue), implicit=True))
@@ -262,6 +276,7 @@ class Overdue(APDU):
 @frozen(kw_only=True)
 class Renew(APDU):
     APDU_TYPE = E.ILLAPDUType.RENEW
+    ASN1_NAME = "Renew"
     EXTENSIONS_FIELD = "renew_extensions"
 
     desired_due_date: str | None = field(default=None, metadata=opt("desired-due-date", 42, DATE, implicit=True))
@@ -272,6 +287,7 @@ class Renew(APDU):
 @frozen(kw_only=True)
 class RenewAnswer(APDU):
     APDU_TYPE = E.ILLAPDUType.RENEW_ANSWER
+    ASN1_NAME = "Renew-Answer"
     EXTENSIONS_FIELD = "renew_answer_extensions"
 
     answer: bool = field(metadata=req("answer", 35, BOOLEAN, implicit=True))
@@ -284,6 +300,7 @@ class RenewAnswer(APDU):
 @frozen(kw_only=True)
 class Lost(APDU):
     APDU_TYPE = E.ILLAPDUType.LOST
+    ASN1_NAME = "Lost"
     EXTENSIONS_FIELD = "lost_extensions"
 
     note: ILLString | None = field(default=None, metadata=opt("note", 46, S))
@@ -293,6 +310,7 @@ class Lost(APDU):
 @frozen(kw_only=True)
 class Damaged(APDU):
     APDU_TYPE = E.ILLAPDUType.DAMAGED
+    ASN1_NAME = "Damaged"
     EXTENSIONS_FIELD = "damaged_extensions"
 
     # YAZ (and PyZ3950, k-int) tag this [5]; the NLC text has [51]. Both decode; the codec writes [5].
@@ -305,6 +323,7 @@ class Damaged(APDU):
 @frozen(kw_only=True)
 class Message(APDU):
     APDU_TYPE = E.ILLAPDUType.MESSAGE
+    ASN1_NAME = "Message"
     EXTENSIONS_FIELD = "message_extensions"
 
     note: ILLString = field(metadata=req("note", 46, S))
@@ -314,6 +333,7 @@ class Message(APDU):
 @frozen(kw_only=True)
 class StatusQuery(APDU):
     APDU_TYPE = E.ILLAPDUType.STATUS_QUERY
+    ASN1_NAME = "Status-Query"
     EXTENSIONS_FIELD = "status_query_extensions"
 
     note: ILLString | None = field(default=None, metadata=opt("note", 46, S))
@@ -323,6 +343,7 @@ class StatusQuery(APDU):
 @frozen(kw_only=True)
 class StatusOrErrorReport(APDU):
     APDU_TYPE = E.ILLAPDUType.STATUS_OR_ERROR_REPORT
+    ASN1_NAME = "Status-Or-Error-Report"
     EXTENSIONS_FIELD = "status_or_error_report_extensions"
 
     reason_no_report: E.ReasonNoReport | None = field(
@@ -339,6 +360,7 @@ class StatusOrErrorReport(APDU):
 @frozen(kw_only=True)
 class Expired(APDU):
     APDU_TYPE = E.ILLAPDUType.EXPIRED
+    ASN1_NAME = "Expired"
     EXTENSIONS_FIELD = "expired_extensions"
 
     expired_extensions: tuple[T.Extension, ...] | None = _extensions("expired-extensions")
@@ -350,6 +372,9 @@ APDU_CLASSES: tuple[type[APDU], ...] = (
     StatusOrErrorReport, Expired,
 )
 APDU_BY_TYPE: dict[int, type[APDU]] = {cls.APDU_TYPE: cls for cls in APDU_CLASSES}
+
+# The ASN.1 names indexed by ILL-APDU-Type (0 is no APDU), for error paths and rendering.
+APDU_NAMES: tuple[str, ...] = ("", *(APDU_BY_TYPE[n].ASN1_NAME for n in range(1, len(APDU_CLASSES) + 1)))
 
 ILLAPDU = (ILLRequest | ForwardNotification | Shipped | ILLAnswer | ConditionalReply | Cancel | CancelReply
            | Received | Recall | Returned | CheckedIn | Overdue | Renew | RenewAnswer | Lost | Damaged | Message

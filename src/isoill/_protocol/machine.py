@@ -15,6 +15,7 @@ from isoill._model import enums as E
 from isoill._model import types as T
 from isoill._model.apdus import (
     APDU,
+    APDU_NAMES,
     ILLAnswer,
     ILLRequest,
     Received,
@@ -22,10 +23,11 @@ from isoill._model.apdus import (
     StatusOrErrorReport,
 )
 from isoill._protocol import reports
+from isoill._protocol.ids import same_transaction
 from isoill.errors import ILLError, ProtocolError
 
 __all__ = [
-    "APDU_NAMES", "COPY_END", "FACTS", "NEUTRAL", "STAGES", "TABLE", "TERMINAL", "Direction", "Event",
+    "COPY_END", "FACTS", "NEUTRAL", "STAGES", "TABLE", "TERMINAL", "Direction", "Event",
     "ProtocolError", "Role", "Transaction",
 ]
 
@@ -46,14 +48,6 @@ class Role(enum.Enum):
 PRIMITIVE = {Direction.SEND: "req", Direction.RECEIVE: "ind"}
 
 
-APDU_NAMES: dict[E.ILLAPDUType, str] = {
-    A.ILL_REQUEST: "ILL-Request", A.FORWARD_NOTIFICATION: "Forward-Notification", A.SHIPPED: "Shipped",
-    A.ILL_ANSWER: "ILL-Answer", A.CONDITIONAL_REPLY: "Conditional-Reply", A.CANCEL: "Cancel",
-    A.CANCEL_REPLY: "Cancel-Reply", A.RECEIVED: "Received", A.RECALL: "Recall", A.RETURNED: "Returned",
-    A.CHECKED_IN: "Checked-In", A.OVERDUE: "Overdue", A.RENEW: "Renew", A.RENEW_ANSWER: "Renew-Answer",
-    A.LOST: "Lost", A.DAMAGED: "Damaged", A.MESSAGE: "Message", A.STATUS_QUERY: "Status-Query",
-    A.STATUS_OR_ERROR_REPORT: "Status-Or-Error-Report", A.EXPIRED: "Expired",
-}
 
 
 @attrs.frozen
@@ -270,12 +264,6 @@ _SENT_BY = {  # which role invokes each service (both: either side may)
 _NOT_SERVICES = (A.STATUS_QUERY, A.STATUS_OR_ERROR_REPORT, A.OVERDUE, A.RENEW)  # not History-Report services
 
 
-def _same_transaction(a: T.TransactionId, b: T.TransactionId) -> bool:
-    # initial-requester-id is often left out after the ILL-Request; the qualifiers identify the transaction
-    return (str(a.transaction_group_qualifier), str(a.transaction_qualifier), str(a.sub_transaction_qualifier)) \
-        == (str(b.transaction_group_qualifier), str(b.transaction_qualifier), str(b.sub_transaction_qualifier))
-
-
 class Transaction:
     """One ILL transaction seen from one side: `send(apdu)` before emitting, `receive(apdu)` on arrival.
 
@@ -357,7 +345,7 @@ class Transaction:
         event = Event.of(direction, apdu)
         before = self.state
         at = apdu.service_date_time.date_time_of_this_service
-        unknown = (self.transaction_id is not None and not _same_transaction(self.transaction_id,
+        unknown = (self.transaction_id is not None and not same_transaction(self.transaction_id,
                                                                                  apdu.transaction_id)) \
             or (before is IDLE and direction is Direction.RECEIVE and apdu.APDU_TYPE is not A.ILL_REQUEST)
         if unknown:

@@ -1,26 +1,23 @@
-"""Builders for the ISO 10161 Status-Or-Error-Report: error reports (state, transaction id, general problems)
-and the status report that answers a Status-Query. Pure functions: the caller passes the time of the reply.
+"""Every builder of the ISO 10161 Status-Or-Error-Report, in one place: error reports (state, transaction id,
+general problems) and status reports answering a Status-Query. Pure: the caller passes the time of the reply.
 """
 
 from __future__ import annotations
 
 from isoill._model import enums as E
 from isoill._model import types as T
-from isoill._model.apdus import APDU, StatusOrErrorReport
+from isoill._model.apdus import APDU, ILLRequest, StatusOrErrorReport
+from isoill._protocol.ids import transaction_label
 
 __all__ = [
-    "error_report", "general_problem", "reply", "state_transition_prohibited", "status_report",
-    "transaction_id_problem", "unknown_transaction_reply",
+    "error_reply", "error_report", "general_problem", "reply", "state_transition_prohibited", "status_reply",
+    "status_report", "transaction_id_problem", "unknown_transaction_reply",
 ]
 
 
 def _correlation(apdu: APDU) -> str:
     # correlation-information identifies the APDU in error for the peer's operator: its type and transaction
-    tid = apdu.transaction_id
-    qualifier = str(tid.transaction_qualifier)
-    if tid.sub_transaction_qualifier is not None:
-        qualifier += f"/{tid.sub_transaction_qualifier}"
-    return f"{type(apdu).__name__} {tid.transaction_group_qualifier}:{qualifier}"
+    return f"{type(apdu).__name__} {transaction_label(apdu)}"
 
 
 def error_report(problem: T.ProviderErrorReport, *, correlation: str) -> T.ErrorReport:
@@ -63,3 +60,41 @@ def unknown_transaction_reply(apdu: APDU, *, service_date_time: T.ServiceDateTim
 def status_report(current_state: E.CurrentState, history: T.HistoryReport) -> T.StatusReport:
     """status-report { user-status-report History-Report, provider-status-report Current-State }."""
     return T.StatusReport(user_status_report=history, provider_status_report=current_state)
+
+
+_EMPTY_TID = T.TransactionId(transaction_group_qualifier="", transaction_qualifier="")
+
+
+def error_reply(problem: E.GeneralProblem | T.StateTransitionProhibited, about: APDU | None = None, note: str = "",
+                *, service_date_time: T.ServiceDateTime) -> StatusOrErrorReport:
+    """A provider error report (general-problem or state-transition-prohibited) as a whole APDU, about `about`
+    when it could be decoded (else with an empty Transaction-Id); `note` becomes correlation-information."""
+    return StatusOrErrorReport(
+        transaction_id=about.transaction_id if about is not None else _EMPTY_TID,
+        service_date_time=service_date_time,
+        requester_id=about.requester_id if about is not None else None,
+        responder_id=about.responder_id if about is not None else None,
+        error_report=error_report(problem, correlation=note[:200] or "error"),
+    )
+
+
+def status_reply(about: APDU, state: E.CurrentState | None, *, service_date_time: T.ServiceDateTime,
+                 ) -> StatusOrErrorReport:
+    """A status report answering `about` from `about` alone and a known state (UNKNOWN when None): what a
+    server answers for a transaction that has no History-Report of its own (`Transaction.status_report` gives
+    the full one)."""
+    try:
+        recent = E.MostRecentService(about.APDU_TYPE)
+    except ValueError:
+        recent = E.MostRecentService.MESSAGE
+    date = about.service_date_time.date_time_of_this_service.date
+    request = about if isinstance(about, ILLRequest) else None
+    history = T.HistoryReport(
+        date_requested=date if request else None,
+        author=request.item_id.author if request else None,
+        title=request.item_id.title if request else None,
+        date_of_last_transition=date, most_recent_service=recent, date_of_most_recent_service=date,
+        initiator_of_most_recent_service=about.requester_id or T.SystemId(),
+    )
+    return reply(about, service_date_time=service_date_time,
+                 status_report=status_report(state or E.CurrentState.UNKNOWN, history))
