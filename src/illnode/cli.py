@@ -7,7 +7,6 @@ Exit codes: 0 success, 1 invalid input (undecodable, unencodable or invalid data
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -15,7 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from illcore.aio import stop_on_signals
 from illnode.commands import (
     EXIT_CODES,
     EXIT_INVALID,
@@ -104,7 +102,6 @@ def _encode_json_item(item: Any) -> bytes:
 def _describe(data: bytes, title: str, as_json: bool) -> str:
     """A decoded APDU as a text tree (or JSON) under a title line; undecodable octets as an error line."""
     import isoill
-    from isoill import convert
     from isoill.render import apdu_name, render
 
     try:
@@ -112,6 +109,8 @@ def _describe(data: bytes, title: str, as_json: bool) -> str:
     except isoill.DecodeError as exc:
         return f"--- {title}: undecodable ({len(data)} octets): {exc}\n{data.hex(' ')}"
     if as_json:
+        from isoill import convert  # cattrs: only when JSON is asked for
+
         return convert.to_json(apdu)
     return f"--- {title}: {apdu_name(apdu)} ({len(data)} octets)\n{render(apdu)}"
 
@@ -132,7 +131,6 @@ def _out(text: str) -> None:
 
 def cmd_decode(args: argparse.Namespace) -> int:
     import isoill
-    from isoill import convert
 
     data = _read_input(args.file)
     if args.hex:
@@ -145,6 +143,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
         except isoill.DecodeError as exc:
             raise Failure(f"APDU {i}: {exc}", EXIT_INVALID) from None
     if args.json:
+        from isoill import convert  # cattrs: only when JSON is asked for
+
         items = [convert.to_dict(a) for a in decoded]
         _out(json.dumps(items[0] if len(items) == 1 else items, indent=2, ensure_ascii=False))
     else:
@@ -174,6 +174,8 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
+    import asyncio
+
     from isoill import net
 
     host, port = _host_port(args.address)
@@ -195,6 +197,9 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from illcore.aio import stop_on_signals
     from isoill import StatusOrErrorReport, net
 
     save_dir: Path | None = Path(args.save) if args.save else None
@@ -261,6 +266,8 @@ def cmd_18626_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_18626_send(args: argparse.Namespace) -> int:
+    import asyncio
+
     from iso18626 import http
 
     data = _read_input(args.file)
@@ -277,6 +284,8 @@ def cmd_18626_send(args: argparse.Namespace) -> int:
 
 
 def cmd_18626_serve(args: argparse.Namespace) -> int:
+    import asyncio
+
     from iso18626 import http
 
     try:

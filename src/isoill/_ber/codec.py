@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import attrs
-
 from isoill._ber import primitives as ber
 from isoill._ber.generator import PADDING, CodecOptions, Generator
 from isoill._ber.primitives import DEFAULT_MAX_APDU_SIZE
 from isoill._model.apdus import APDU, APDU_CLASSES, APDU_NAMES
-from isoill._model.values import EDIFACTString, External, RawBER, SingleASN1Type
+from isoill._model.values import External
 from isoill.errors import DecodeError, EncodeError
 from isoill.extensions import _registry as registry
 from isoill.schema import APPLICATION, identifier_octets, tag_key
@@ -24,78 +22,32 @@ from isoill.schema import APPLICATION, identifier_octets, tag_key
 _UNEXPECTED = (IndexError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError)
 
 
-def _visible(b: bytes, s: int, e: int) -> str:
-    try:
-        return b[s:e].decode("ascii")
-    except UnicodeDecodeError as u:
-        raise DecodeError("VisibleString/PrintableString octet outside ASCII", offset=s + u.start) from None
-
-
-def _edifact(b: bytes, s: int, e: int) -> EDIFACTString:
-    # Peers (YAZ among them) put characters outside the EDIFACT set, such as '@', into EDIFACTString:
-    # a received value is kept as it came so that it round-trips (see EDIFACTString.conforms).
-    text = _visible(b, s, e)
-    # An ASCII str is printable exactly when it keeps to VisibleString (0x20-0x7E), which is all the
-    # EDIFACTString constructor checks; so the object is built without running that check again.
-    if not text.isprintable():
-        raise DecodeError("EDIFACTString holds a control character", offset=s)
-    obj = _NEW(EDIFACTString)
-    _SET_EDIFACT_VALUE(obj, text)
-    return obj
-
-
-_NEW = object.__new__
-_SET_EDIFACT_VALUE = EDIFACTString.__dict__["value"].__set__
-
-
-def _namespace(options: CodecOptions) -> dict[str, Any]:
+def generated(options: CodecOptions) -> Generator:
+    """The (lazy) generated functions for these options and the current extension registry, shared by every
+    codec with the same options."""
     key = (options, registry.generation())
-    ns = _GENERATED.get(key)
-    if ns is not None:
-        return ns
-    decoders: dict[str, Any] = {}
-    encoders: dict[type, Any] = {}
-
-    def resolve_external(obj: External) -> External:
-        # A registered OID's value becomes typed; if its content does not fit the type it stays raw (kept
-        # byte for byte), because a peer's extension must never make the whole APDU undecodable.
-        if obj.direct_reference is None or type(obj.encoding) is not SingleASN1Type:
-            return obj
-        fn = decoders.get(obj.direct_reference)
-        raw = obj.encoding.value
-        if fn is None or type(raw) is not RawBER:
-            return obj
-        try:
-            return attrs.evolve(obj, encoding=SingleASN1Type(fn(raw.data)))
-        except DecodeError:
-            return obj
-
-    def encode_any(value: Any) -> bytes:
-        fn = encoders.get(type(value))
-        if fn is None:
-            raise TypeError(f"{type(value).__name__} is not a registered extension type (or RawBER)")
-        result: bytes = fn(value)
-        return result
-
-    helpers = {"_visible": _visible, "_edifact": _edifact, "_resolve_external": resolve_external,
-               "_encode_any": encode_any}
-    gen = Generator(options, helpers)
-    entries = registry.entries()
-    for n, ext in enumerate(entries):
-        gen.value_codec(str(n), ext.py_type, ext.asn1, ext.wrap)
-    ns = gen.build([*APDU_CLASSES, External])
-    for n, ext in enumerate(entries):
-        decoders[ext.oid] = ns[f"xd_{n}"]
-        encoders[ext.py_type] = ns[f"xe_{n}"]
-    _GENERATED[key] = ns
-    return ns
+    gen = _GENERATED.get(key)
+    if gen is None:
+        gen = _GENERATED.setdefault(key, Generator(options))
+    return gen
 
 
-_GENERATED: dict[tuple[CodecOptions, int], dict[str, Any]] = {}
+_GENERATED: dict[tuple[CodecOptions, int], Generator] = {}
 
 
-def _fn(ns: dict[str, Any], kind: str, cls: type) -> Any:
-    return ns[f"{kind}_{cls.__module__.replace('.', '_')}_{cls.__qualname__.replace('.', '_')}"]
+def resolve_external(obj: External) -> External:
+    """A decoded EXTERNAL whose OID is registered, with its value typed (kept raw if it does not fit): the one
+    resolution the codec and `isoill.reference` share."""
+    resolved: External = generated(default_codec().options).ns["_resolve_external"](obj)
+    return resolved
+
+
+def generated_source(options: CodecOptions | None = None) -> str:
+    """All the generated source for `options` (default: the default codec's), generating whatever was not yet:
+    for reading. `illcore.codegen.dump_generated(dir)` writes every piece generated so far as files."""
+    gen = generated(options or CodecOptions())
+    gen.generate_all([*APDU_CLASSES, External])
+    return gen.source()
 
 
 class Codec:
@@ -123,13 +75,28 @@ class Codec:
         self._load()
 
     def _load(self) -> None:
-        ns = _namespace(self.options)
+        gen = generated(self.options)
         self._generation = registry.generation()
-        self._decoders = {tag_key(APPLICATION, True, cls.APDU_TYPE): (APDU_NAMES[cls.APDU_TYPE], _fn(ns, "d", cls))
+        # Each APDU's function is generated on first use: until then its entry is a stub that generates it,
+        # puts the real function in its place and calls it.
+        self._decoders = {tag_key(APPLICATION, True, cls.APDU_TYPE): (APDU_NAMES[cls.APDU_TYPE],
+                                                                        self._stub(gen, cls, decode=True))
                           for cls in APDU_CLASSES}
-        self._encoders = {cls: (identifier_octets(APPLICATION, True, cls.APDU_TYPE), _fn(ns, "e", cls))
+        self._encoders = {cls: (identifier_octets(APPLICATION, True, cls.APDU_TYPE), self._stub(gen, cls, decode=False))
                           for cls in APDU_CLASSES}
-        self._ns = ns
+        self._gen = gen
+
+    def _stub(self, gen: Generator, cls: type[APDU], *, decode: bool) -> Any:
+        def first_use(*args: Any) -> Any:
+            if decode:
+                fn: Any = gen.decoder(cls)
+                key = tag_key(APPLICATION, True, cls.APDU_TYPE)
+                self._decoders[key] = (self._decoders[key][0], fn)
+            else:
+                fn = gen.encoder(cls)
+                self._encoders[cls] = (self._encoders[cls][0], fn)
+            return fn(*args)
+        return first_use
 
     def decode(self, data: bytes | bytearray | memoryview) -> APDU:
         """Decode exactly one APDU; raises DecodeError (with .offset and .path) for anything else."""
@@ -189,10 +156,10 @@ class Codec:
             self._load()
         ext = next((x for x in registry.entries() if x.py_type is type(value)), None)
         if ext is not None:
-            fn = self._ns["_encode_any"]
+            fn = self._gen.ns["_encode_any"]
             out: bytes = fn(value)
             return out
-        content: bytes = _fn(self._ns, "e", type(value))(value)
+        content: bytes = self._gen.encoder(type(value))(value)
         return b"\x30" + ber.length(len(content)) + content
 
 
