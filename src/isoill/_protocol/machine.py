@@ -96,8 +96,25 @@ IDLE = None  # ISO 10161 has no Current-State code for IDLE: it cannot be report
 _FAIL = (R.UNFILLED, R.RETRY, R.LOCATIONS_PROVIDED, R.ESTIMATE)
 _TRACKING = (C.RECEIVED, C.RENEW_PENDING, C.OVERDUE, C.RENEW_OVERDUE, C.RECALL)
 
-# Sources: [K] k-int/iso10161 state_transitions.json, [DB] "Requester States: ISO 10161" (an ILL system
-# manual), [OC] OCLC VDX / UnityUK help, [UW] ASMA "Undo Functionality", [AL] Alma events, [IL] ILLiad KB.
+# Theory of operation (the rules beside the table; docs/state-machines.md tells the same to users).
+#
+# What is documented. ISO 10161-1 defines the services and the Current-State codes but publishes no transition
+# table. The rows marked D come from sources that write transitions down: [K] k-int/iso10161
+# state_transitions.json, [DB] "Requester States: ISO 10161" (an ILL system manual), [OC] OCLC VDX / UnityUK
+# help, [UW] ASMA "Undo Functionality", [AL] Alma events, [IL] ILLiad KB (research notes, section 4.3).
+#
+# What is inferred (rows marked I). (1) The other ILL-Answer results (RETRY, LOCATIONS-PROVIDED, ESTIMATE) go
+# where UNFILLED goes: the services say they end this responder's part. (2) Mirrors: each side accepts what
+# the other side's documented rows let it send, so two machines that saw the same APDUs agree (the stateful
+# test checks it). (3) Crossings: APDUs that pass each other on the wire (a Cancel and a Shipped, a Recall
+# before the item arrived, repeated Overdue notices) are accepted where the later state absorbs them.
+# (4) Neutral APDUs (Message, Status-Query, Status-Or-Error-Report, Damaged) are allowed in every state but IDLE
+# and change nothing: the services give them no state effect.
+#
+# Rules the table cannot hold, written in `Transaction`: an announcement in Requester-/Responder-Optional-
+# Messages opens only the skip it announces (FACTS); once a copy-non-returnable is delivered only the neutral
+# APDUs remain (COPY_END); any APDU but ILL-Request at IDLE, or one for another transaction (compared by
+# `ids.same_transaction`), is an unknown transaction; a refused APDU leaves the state as it was.
 # See /docs/state-machines.md and the research notes section 4.3. I rows are inferred from the services.
 _Spec = tuple[object, Event, object, Confidence, str] | tuple[object, Event, object, Confidence, str, str]
 
