@@ -36,7 +36,8 @@ demo: $(STAMP)
 
 # Regenerates every committed generated artifact; tests fail when one is stale (tests/iso18626/test_iso18626_schemas.py,
 # tests/core/test_engine.py): the ISO 18626 XSDs in schemas/ (src/iso18626/schemas links there) from the element
-# tables, and the state diagrams in docs/diagrams/ from the transition tables.
+# tables, the state diagrams in docs/diagrams/ from the transition tables, and docs/profiles/ from the profile data
+# (tests/node/test_partner_docs.py).
 generate: $(STAMP)
 	$(PY) scripts/generate.py
 

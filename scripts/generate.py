@@ -1,5 +1,6 @@
 """Regenerate every committed generated artifact (`make generate`): the ISO 18626 XSDs in schemas/ (the package
-data src/iso18626/schemas is a symlink to it) and the state diagrams in docs/diagrams/. `--check` only reports.
+data src/iso18626/schemas is a symlink to it), the state diagrams in docs/diagrams/ and the partner profile pages
+in docs/profiles/. `--check` only reports what is stale.
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ def main(argv: list[str] | None = None) -> int:
     import gen_state_diagrams
 
     diagrams = gen_state_diagrams.main(["--check"] if args.check else [])
+    import gen_profile_docs
+
+    for filename, text in gen_profile_docs.pages().items():
+        path = gen_profile_docs.OUT / filename
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+            if not args.check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
     for path in stale:
         print(f"{'stale' if args.check else 'wrote'}: {path.relative_to(ROOT)}")
     return 1 if args.check and (stale or diagrams) else 0

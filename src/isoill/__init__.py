@@ -64,7 +64,7 @@ from isoill._model.enums import (
     TransactionType,
     UnableToPerform,
 )
-from isoill._model.types import (
+from isoill._model.types import (  # the CHOICEs that are unions of the classes above
     AlreadyForwarded,
     Amount,
     ClientId,
@@ -72,10 +72,13 @@ from isoill._model.types import (
     ConditionalResults,
     CostInfoType,
     DamagedDetails,
+    DamagedPortion,
     DateDue,
     DateTime,
     DeliveryAddress,
+    DeliveryService,
     DocumentType,
+    EDeliveryDetails,
     EDeliveryService,
     ElectronicDelivery,
     ElectronicDeliveryService,
@@ -90,16 +93,21 @@ from isoill._model.types import (
     LocationsResults,
     NameOfInstitution,
     NameOfPerson,
+    NameOfPersonOrInstitution,
+    PersonOrInstitutionSymbol,
     PersonSymbol,
     PhysicalDelivery,
     PostalAddress,
+    ProviderErrorReport,
     RequesterOptionalMessagesType,
     ResponderOptionalMessagesType,
+    ResultsExplanation,
     RetryResults,
     SearchType,
     SecurityProblem,
     SendToListEntry,
     ServiceDateTime,
+    ShippedVia,
     SpecificUnits,
     StateTransitionProhibited,
     StatusReport,
@@ -111,12 +119,22 @@ from isoill._model.types import (
     TransactionId,
     UnfilledResults,
     UnitsPerMediumType,
+    UserErrorReport,
     WillSupplyResults,
 )
-from isoill._model.values import Arbitrary, EDIFACTString, External, OctetAligned, RawBER, SingleASN1Type
+from isoill._model.values import (
+    Arbitrary,
+    EDIFACTString,
+    External,
+    ILLString,
+    OctetAligned,
+    RawBER,
+    SingleASN1Type,
+)
 from isoill._protocol.ids import TransactionKey, transaction_key
 from isoill._protocol.machine import Direction, Event, Role, Transaction
-from isoill._protocol.reports import error_reply, unknown_transaction_reply
+from isoill._protocol.reports import error_reply, general_problem, unknown_transaction_reply
+from isoill._protocol.reports import reply as reply_to
 from isoill._protocol.session import Arrival, AutoReply, Session, SessionEvent, status_reply
 from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore
 from isoill.errors import DecodeError, EncodeError, ILLError, ProtocolError
@@ -148,9 +166,13 @@ __all__ = [
     "SecurityProblem", "SendToListEntry", "ServiceDateTime", "SpecificUnits", "StateTransitionProhibited",
     "StatusReport", "SupplyDetails", "SupplyMediumInfoType", "SystemAddress", "SystemId", "ThirdPartyInfoType",
     "TransactionId", "UnfilledResults", "UnitsPerMediumType", "WillSupplyResults",
+    # the CHOICEs written as unions, and ILL-String (str | EDIFACTString)
+    "DamagedPortion", "DeliveryService", "EDeliveryDetails", "ILLString", "NameOfPersonOrInstitution",
+    "PersonOrInstitutionSymbol", "ProviderErrorReport", "ResultsExplanation", "ShippedVia", "UserErrorReport",
     # the protocol machine
     "Direction", "Event", "ProtocolError", "Role", "Transaction",
     # the sans-IO session, its store interface and the report builders it answers with
     "Arrival", "AutoReply", "MemoryStore", "Session", "SessionEvent", "TransactionKey", "TransactionLike",
-    "TransactionStore", "error_reply", "status_reply", "transaction_key", "unknown_transaction_reply",
+    "TransactionStore", "error_reply", "general_problem", "reply_to", "status_reply", "transaction_key",
+    "unknown_transaction_reply",
 ]

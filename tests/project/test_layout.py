@@ -61,17 +61,17 @@ def _packages(modules: list[str], *names: str) -> list[str]:
 
 
 def test_iso18626_loads_no_iso10161_module() -> None:
-    loaded = _loaded_after("import iso18626, iso18626.http, iso18626.convert")
+    loaded = _loaded_after("import iso18626, iso18626.http, iso18626.convert, iso18626.profiles")
     assert _packages(loaded, "isoill", "illnode") == []
 
 
 def test_isoill_loads_no_iso18626_module() -> None:
-    loaded = _loaded_after("import isoill, isoill.net, isoill.convert, isoill.render, isoill.constraints, "
+    loaded = _loaded_after("import isoill, isoill.net, isoill.convert, isoill.render, isoill.constraints, isoill.profiles, "
                            "isoill.reference, isoill.extensions")
     assert _packages(loaded, "iso18626", "illnode") == []
 
 
 def test_the_core_loads_no_protocol() -> None:
     loaded = _loaded_after("import illcore, illcore.engine, illcore.lifecycle, illcore.construct, illcore.aio, "
-                           "illcore.codegen, illcore.errors, illcore.request")
+                           "illcore.codegen, illcore.errors, illcore.request, illcore.profiles")
     assert _packages(loaded, "isoill", "iso18626", "illnode") == []

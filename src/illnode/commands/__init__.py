@@ -38,6 +38,10 @@ class Failure(Exception):
 # The command modules under illnode.commands, in the order their commands appear in `isoill --help`.
 # One per line, so features added side by side do not collide here.
 MODULES: tuple[str, ...] = (
+    "partners",
+    "check",
+    "request",
+    "simulate",
 )
 
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import field, frozen
 
@@ -29,6 +29,7 @@ from isoill.schema import (
 S = ILL_STRING
 DATE = VISIBLE_STRING
 _SID = Sequence(T.SystemId)
+_X = TypeVar("_X")
 _SADDR = Sequence(T.SystemAddress)
 _TRANSACTION_TYPE = Enumerated(E.TransactionType)
 _SHIPPED_SERVICE_TYPE = Enumerated(E.ILLServiceType)  # restricted to loan | copy-non-returnable
@@ -62,6 +63,15 @@ class APDU:
         """This APDU's [49] extensions (whatever the standard calls the field), empty when absent."""
         value: tuple[T.Extension, ...] | None = getattr(self, self.EXTENSIONS_FIELD)
         return value or ()
+
+    def extension(self, cls: type[_X]) -> _X | None:
+        """The first extension whose decoded value is a `cls` (a registered extension type such as
+        `isoill.extensions.APDUDeliveryInfo`), or None: typed access instead of walking External/RawBER."""
+        for ext in self.extensions:
+            item = ext.item
+            if isinstance(item, External) and isinstance(item.value, cls):
+                return item.value
+        return None
 
 
 @frozen(kw_only=True)
