@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from illcore.codegen import run_generated
 from iso18626._model import tables as T
 from iso18626._xml.readers import GENERATED, READ_AS, Q, construct, read_kind, value_lines
 
@@ -131,7 +132,7 @@ def _generate() -> None:
         name = by_source.get(src)
         if name is None:
             name = by_source[src] = f"p{len(by_source)}_{spec.type_name}"
-            exec(compile(src.replace("_NAME_", name, 1), f"<iso18626 positional reader {name}>", "exec"), env)
+            run_generated(src.replace("_NAME_", name, 1), f"iso18626 positional reader {name}", env)
         names[id(spec)] = name
 
     for version in T.VERSIONS:

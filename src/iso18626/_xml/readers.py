@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 from lxml import etree
 
+from illcore.codegen import run_generated
 from illcore.construct import is_plain, mutable_twin
 from iso18626._model import tables as T
 from iso18626._model.codes import ErrorType, SchemeValue
@@ -408,7 +409,7 @@ def _generate() -> None:
         raise AssertionError("SchemeValue must stay a plain slotted attrs class")
     for cls, table in _union().items():
         src = _reader_source(cls, table, env)
-        exec(compile(src, f"<iso18626 reader {cls.__name__}>", "exec"), env)
+        run_generated(src, f"iso18626 reader {cls.__name__}", env)
         READERS[cls] = env[f"read_{cls.__name__}"]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from illcore.codegen import run_generated
 from iso18626._model import tables as T
 from iso18626._model.codes import SchemeValue
 from iso18626._model.parts import ElectronicAddress, PhysicalAddress
@@ -204,7 +205,7 @@ class _Gen:
     def build(self) -> dict[str, Writer]:
         for spec in T.all_specs(self.version):
             self.spec(spec)
-        exec(compile("\n".join(self.sources), f"<iso18626 writer {self.version}>", "exec"), self.env)
+        run_generated("\n".join(self.sources), f"iso18626 writer {self.version}", self.env)
         return {name: self.env[self.name(spec)] for name, spec in T.MESSAGES[self.version].items()}
 
 
