@@ -1,6 +1,7 @@
 """Regenerate every committed generated artifact (`make generate`): the ISO 18626 XSDs in schemas/ (the package
-data src/iso18626/schemas is a symlink to it), the state diagrams in docs/diagrams/ and the partner profile pages
-in docs/profiles/. `--check` only reports what is stale.
+data src/iso18626/schemas is a symlink to it), the NCIP XSD (schemas/ and src/ncip/schemas/) and model
+(src/ncip/model.py), the state diagrams in docs/diagrams/ and the partner profile pages in docs/profiles/.
+`--check` only reports what is stale.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ def main(argv: list[str] | None = None) -> int:
                 stale.append(path)
                 if not args.check:
                     path.write_text(text, encoding="utf-8")
+    from ncip import modelgen, xsdgen
+
+    ncip_files = {ROOT / "schemas" / xsdgen.FILE: xsdgen.generate(),
+                  ROOT / "src" / "ncip" / "schemas" / xsdgen.FILE: xsdgen.generate(),
+                  ROOT / "src" / "ncip" / "model.py": modelgen.generate()}
+    for path, text in ncip_files.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+            if not args.check:
+                path.write_text(text, encoding="utf-8")
     sys.path.insert(0, str(ROOT / "scripts"))
     import gen_state_diagrams
 

@@ -22,8 +22,7 @@ class IsoIllError(ValueError):
     - `.offset`: the byte offset of the fault when the codec knows it (BER), else None.
     """
 
-    detail: str = ""
-    offset: int | None = None
+    offset: int | None = None  # (`.detail` and `.path` are set by each package's classes, with their own types)
 
     @property
     def where(self) -> str:

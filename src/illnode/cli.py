@@ -307,7 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="isoill", formatter_class=_Formatter,
         description="Interlibrary loan protocols from the command line: ISO 10161 (BER over TCP, port 1611) "
-                    "and ISO 18626 (XML over HTTP).",
+                    "and ISO 18626 (XML over HTTP); NCIP 2 and the ILLiad Web Platform for ILLiad as lender of "
+                    "last resort.",
         epilog=EXIT_CODES + "\nexamples:\n"
                "  isoill listen --port 1611 --reply-status      # see what a partner sends, answer like OCLC\n"
                "  isoill send ill.partner.example:1611 req.ber  # send a test request, print the reply\n"

@@ -14,11 +14,14 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 MODULES = sorted(SRC.rglob("*.py"))
 MAX_MODULE_LINES = 600
 MAX_CLASS_LINES = 350
+# Committed modules written by a generator (`make generate`), not by hand; the generator is what is kept small.
+# ncip/model.py (ncip.modelgen) is one class per NCIP element; splitting its output is left to the NCIP work.
+GENERATED = {"ncip/model.py"}
 
 
 def test_no_module_over_600_lines() -> None:
-    long = {str(p.relative_to(SRC)): n for p in MODULES if (n := len(p.read_text(encoding="utf-8").splitlines()))
-            > MAX_MODULE_LINES}
+    long = {name: n for p in MODULES if (name := p.relative_to(SRC).as_posix()) not in GENERATED
+            and (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
     assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
 
 
@@ -75,3 +78,10 @@ def test_the_core_loads_no_protocol() -> None:
     loaded = _loaded_after("import illcore, illcore.engine, illcore.lifecycle, illcore.construct, illcore.aio, "
                            "illcore.codegen, illcore.errors, illcore.request, illcore.profiles")
     assert _packages(loaded, "isoill", "iso18626", "illnode") == []
+
+
+@pytest.mark.parametrize("package", ["ncip", "illiad"])
+def test_the_other_protocol_packages_load_no_other_protocol(package: str) -> None:
+    loaded = _loaded_after(f"import {package}")
+    others = {"isoill", "iso18626", "ncip", "illiad", "illnode"} - {package}
+    assert _packages(loaded, *others) == []

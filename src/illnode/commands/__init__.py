@@ -42,6 +42,8 @@ MODULES: tuple[str, ...] = (
     "check",
     "request",
     "simulate",
+    "illiad",
+    "ncip",
 )
 
 
