@@ -33,6 +33,7 @@ unit: $(STAMP)
 
 demo: $(STAMP)
 	$(PY) -m illnode.demo
+	$(PY) -m illnode.gateway.demo
 
 # Regenerates every committed generated artifact; tests fail when one is stale (tests/iso18626/test_iso18626_schemas.py,
 # tests/core/test_engine.py): the ISO 18626 XSDs in schemas/ (src/iso18626/schemas links there) from the element
@@ -51,6 +52,7 @@ bench: $(STAMP)
 	@if pkg-config --exists yaz 2>/dev/null; then $(MAKE) --no-print-directory $(BENCH_DIR)/yaz_bench; \
 	else echo "libyaz-dev not found: benchmarking without YAZ's C codec"; fi
 	$(PY) benchmarks/bench.py --json $(BENCH_DIR)/results.json --yaz-driver $(BENCH_DIR)/yaz_bench $(BENCH_ARGS)
+	$(PY) benchmarks/gateway_bench.py --json $(BENCH_DIR)/gateway.json
 
 $(BENCH_DIR)/yaz_bench: benchmarks/yaz_bench.c
 	mkdir -p $(BENCH_DIR)

@@ -44,6 +44,7 @@ MODULES: tuple[str, ...] = (
     "simulate",
     "illiad",
     "ncip",
+    "gateway",
 )
 
 
