@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 ORACLE_DIR ?= build/yaz-ill-oracle
 
-.PHONY: test demo lint typecheck unit oracle bench fuzz generate clean
+.PHONY: test demo lint typecheck unit oracle bench fuzz generate clean check-sdist
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(VENV)/bin/pytest -q
+
+# Release check: build sdist + wheel, twine check, install the sdist in a fresh venv and run its own tests.
+check-sdist: $(STAMP)
+	PYTHON=$(PY) scripts/check_sdist.sh
 
 demo: $(STAMP)
 	$(PY) -m illnode.demo

@@ -59,10 +59,10 @@ def ill_request() -> isoill.ILLRequest:
             sub_title="International student edition",
             place_of_publication="New York, NY",
             publisher="McGraw-Hill Education",
-            edition="7th edn.",
+            edition="7th edition",
             publication_date="2020",
             pagination="xxiii, 1344 p.",
-            isbn="9780078022159",
+            isbn="0078022150",  # ISBN-10: the module allows SIZE (10) only
             verification_reference_source=EDIFACTString("WORLDCAT"),
         ),
         cost_info_type=T.CostInfoType(

@@ -49,7 +49,7 @@ def check_ber(data: bytes, *, roundtrip: bool = True) -> str:
     if roundtrip:
         # What was accepted must be forwardable: nothing lost between decode and encode.
         try:
-            again = isoill.decode(isoill.encode(apdu))
+            again = isoill.decode(isoill.encode(apdu, check=False))
         except Exception as exc:
             raise Finding("ber-roundtrip", f"re-encoding an accepted APDU failed: {type(exc).__name__}: {exc}"
                           ) from exc

@@ -1,7 +1,8 @@
 """The `isoill` command: decode, encode, send and listen for ISO 10161 APDUs; validate, send and serve ISO 18626.
 
 Exit codes: 0 success, 1 invalid input (undecodable, unencodable or invalid data), 2 usage error,
-3 network failure (cannot connect, timeout, connection lost), 4 the peer answered with an error.
+3 network failure (cannot connect, timeout, connection lost), 4 the peer answered with an error (an error
+report, an undecodable reply, something that is not ISO 10161 BER, an ISO 18626 ERROR).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,33 +72,39 @@ def _looks_like_json(data: bytes) -> bool:
     return data.lstrip()[:1] in (b"{", b"[")
 
 
-def _apdus_from_file(name: str, *, hex_input: bool = False) -> list[bytes]:
+def _apdus_from_file(name: str, *, hex_input: bool = False, check: bool = True) -> list[bytes]:
     """BER octets of the APDUs in FILE: binary BER, a hex dump (`hex_input`), or JSON (see `isoill encode`)."""
     data = _read_input(name)
     if _looks_like_json(data):
-        return [_encode_json_item(item) for item in _json_items(data, name)]
+        return [_encode_json_item(item, n, check) for n, item in _json_items(data, name)]
     if hex_input:
         data = _unhex(data)
     return _split_apdus(data)
 
 
-def _json_items(data: bytes, name: str) -> list[Any]:
+def _json_items(data: bytes, name: str) -> list[tuple[str, Any]]:
+    """(where, item) for the APDU object or each object of the array in a JSON file."""
     try:
         doc = json.loads(data)
     except ValueError as exc:
         raise Failure(f"{name}: not JSON: {exc}", EXIT_INVALID) from None
-    return doc if isinstance(doc, list) else [doc]
+    if isinstance(doc, list):
+        return [(f"{name} [{n}]", item) for n, item in enumerate(doc)]
+    return [(name, doc)]
 
 
-def _encode_json_item(item: Any) -> bytes:
+def _encode_json_item(item: Any, where: str = "", check: bool = True) -> bytes:
     import isoill
     from isoill import convert
 
+    prefix = f"{where}: " if where else ""
     try:
-        apdu = convert.from_dict(item)
-        return isoill.encode(apdu)
+        apdu = convert.from_dict(item) if isinstance(item, dict) else convert.from_dict({"type": item})
+        return isoill.encode(apdu, check=check)
+    except isoill.EncodeError as exc:
+        raise Failure(f"{prefix}cannot encode: {exc}", EXIT_INVALID) from None
     except (ValueError, TypeError) as exc:
-        raise Failure(f"cannot encode: {exc}", EXIT_INVALID) from None
+        raise Failure(f"{prefix}{exc}", EXIT_INVALID) from None
 
 
 def _describe(data: bytes, title: str, as_json: bool) -> str:
@@ -159,7 +167,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
 
 def cmd_encode(args: argparse.Namespace) -> int:
     data = _read_input(args.jsonfile)
-    octets = b"".join(_encode_json_item(item) for item in _json_items(data, args.jsonfile))
+    octets = b"".join(_encode_json_item(item, where, not args.no_check)
+                      for where, item in _json_items(data, args.jsonfile))
     if args.output:
         try:
             Path(args.output).write_bytes(octets)
@@ -179,7 +188,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from isoill import net
 
     host, port = _host_port(args.address)
-    apdus = _apdus_from_file(args.file, hex_input=args.hex)
+    apdus = _apdus_from_file(args.file, hex_input=args.hex, check=not args.no_check)
     limits = net.Limits(connect_timeout=args.timeout, write_timeout=args.timeout)
     try:
         replies = asyncio.run(net.send_apdus(host, port, apdus, wait=args.wait, limits=limits,
@@ -187,13 +196,43 @@ def cmd_send(args: argparse.Namespace) -> int:
     except (OSError, asyncio.TimeoutError) as exc:
         reason = "timed out" if isinstance(exc, asyncio.TimeoutError) else (exc.strerror or str(exc))
         raise Failure(f"cannot send to {host}:{port}: {reason}", EXIT_NETWORK) from None
-    except ValueError as exc:  # the peer's reply could not be framed
-        raise Failure(f"bad reply from {host}:{port}: {exc}", EXIT_NETWORK) from None
+    except ValueError as exc:  # the peer's reply is not BER: the network worked, the peer is not ISO 10161
+        raise Failure(f"warning: what answered at {host}:{port} is not an ISO 10161 peer (its reply is not BER): "
+                      f"{exc}", EXIT_PEER_ERROR) from None
     print(f"isoill: sent {len(apdus)} APDU(s) ({sum(map(len, apdus))} octets) to {host}:{port}; "
           f"{len(replies)} repl{'y' if len(replies) == 1 else 'ies'} within {args.wait:g} s", file=sys.stderr)
+    problems = []
     for i, reply in enumerate(replies, 1):
         _out(_describe(reply, f"reply {i}", args.json))
+        problem = _reply_problem(reply)
+        if problem:
+            problems.append(f"reply {i}: {problem}")
+    if problems:
+        raise Failure(f"{host}:{port} answered with an error: {'; '.join(problems)}", EXIT_PEER_ERROR)
     return EXIT_OK
+
+
+def _reply_problem(data: bytes) -> str:
+    """Why a reply counts as the peer's error (an error report, an undecodable APDU), or ""."""
+    import attrs
+
+    import isoill
+    from isoill.render import render
+
+    try:
+        apdu = isoill.decode(data)
+    except isoill.DecodeError as exc:
+        return f"undecodable ({exc})"
+    report = getattr(apdu, "error_report", None)
+    if not isinstance(apdu, isoill.StatusOrErrorReport) or report is None:
+        return ""
+    problem = report.provider_error_report or report.user_error_report
+    lines = render(problem).splitlines() if problem is not None else ["?"]
+    if attrs.has(type(problem)):  # StateTransitionProhibited -> state-transition-prohibited, then its fields
+        lines[0] = re.sub(r"(?<!^)(?=[A-Z])", "-", lines[0]).lower()
+    what = " ".join(line.strip() for line in lines)
+    note = report.correlation_information
+    return f"error report: {what}" + (f" ({note})" if isinstance(note, str) and note else "")
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
@@ -303,6 +342,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
+class _Version(argparse.Action):
+    """--version, importing the package only when asked (argparse's own action wants the text up front)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from isoill import __version__
+
+        sys.stdout.write(f"isoill {__version__}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="isoill", formatter_class=_Formatter,
@@ -314,7 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
                "  isoill send ill.partner.example:1611 req.ber  # send a test request, print the reply\n"
                "  isoill decode --hex capture.txt               # read a hex dump of an APDU\n"
                "  isoill 18626 serve --port 9001                # an ISO 18626 endpoint that confirms\n")
-    p.add_argument("-v", "--verbose", action="store_true", help="log connections and protocol events to stderr")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log connections and one line per APDU sent or received to stderr")
+    p.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -333,13 +385,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("jsonfile", metavar="JSONFILE|-")
     e.add_argument("-o", "--output", metavar="FILE", help="write the BER octets to FILE")
     e.add_argument("--hex", action="store_true", help="print hex instead of binary")
+    e.add_argument("--no-check", action="store_true",
+                   help="do not check values against the standard's constraints (sizes, ISO-Date, ...)")
     e.set_defaults(func=cmd_encode)
 
     s = sub.add_parser("send", help="send the APDUs in a file to a peer and print its replies",
                        description="Connect to HOST:PORT, send the APDUs in FILE exactly as they are (BER, a hex "
                                    "dump with --hex, or JSON as for `isoill encode`), print any APDU received "
                                    "within --wait seconds, and close. Exit 0 even when no reply comes: ISO ILL "
-                                   "replies usually arrive later, on a new connection.")
+                                   "replies usually arrive later, on a new connection. Exit 4 when a reply is "
+                                   "an error report (or does not decode), or what answers is not ISO 10161 BER "
+                                   "(an HTTP server, say). JSON input is checked as for `isoill encode`.")
     s.add_argument("address", metavar="HOST:PORT")
     s.add_argument("file", metavar="FILE|-")
     s.add_argument("--wait", type=float, default=2.0, metavar="SECONDS",
@@ -350,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="connect and write timeout (default 10)")
     s.add_argument("--hex", action="store_true", help="FILE is a hex dump")
     s.add_argument("--json", action="store_true", help="print replies as JSON")
+    s.add_argument("--no-check", action="store_true", help="JSON input: do not check values (as for encode)")
     s.set_defaults(func=cmd_send)
 
     s = sub.add_parser("listen", help="accept ISO 10161 connections, print (and answer) what arrives",

@@ -68,7 +68,7 @@ from iso18626._xml.repairs import REPAIR_CODES, Repair, RepairWarning
 from iso18626._xml.salvage import Salvaged
 from iso18626._xml.serialize import serialize
 from iso18626._xml.xsd import explain, xsd_text
-from iso18626.errors import ISO18626Error, ProtocolError, SerializeError, ValidationError
+from iso18626.errors import ISO18626Error, ProtocolError, SerializeError, StructureError, ValidationError
 
 VERSIONS = ("1.2", "2021")
 
@@ -80,7 +80,7 @@ __all__ = [
     "Parsed", "PatronInfo", "PhysicalAddress", "PreferredEdition", "PublicationInfo", "ReasonForMessage",
     "Repair", "RepairWarning", "Request", "RequestConfirmation", "RequestSubType", "RequestType",
     "RequestedDeliveryInfo", "RequestingAgencyAuthentication", "RequestingAgencyInfo", "RequestingAgencyMessage",
-    "RequestingAgencyMessageConfirmation", "RetryInfo", "ReturnInfo", "SchemeValue", "SerializeError",
+    "RequestingAgencyMessageConfirmation", "RetryInfo", "ReturnInfo", "SchemeValue", "SerializeError", "StructureError",
     "ServiceInfo", "ServiceType", "ShippingInfo", "Status", "StatusInfo", "SupplierInfo",
     "SupplyingAgencyMessage", "SupplyingAgencyMessageConfirmation", "Timestamp", "ValidationError", "YesNo",
     "confirmation_for", "explain", "parse", "read", "serialize", "xsd_text",

@@ -95,3 +95,14 @@ class PeerError(HTTPError):
         self.status = status
         self.body = body
         self.confirmation = confirmation
+
+
+class StructureError(ISO18626Error):
+    """Plain data (JSON, a dict) does not fit the model: an unknown key, a missing field, a code not in its list.
+
+    `.path` is the dotted path in the data (`Request.bibliographic_info`).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        super().__init__(message)

@@ -137,13 +137,13 @@ from isoill._protocol.reports import error_reply, general_problem, unknown_trans
 from isoill._protocol.reports import reply as reply_to
 from isoill._protocol.session import Arrival, AutoReply, Session, SessionEvent, status_reply
 from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore
-from isoill.errors import DecodeError, EncodeError, ILLError, ProtocolError
+from isoill.errors import DecodeError, EncodeError, ILLError, ProtocolError, StructureError
 
 __version__ = "0.1.0"
 
 __all__ = [
     # the codec and its errors
-    "Codec", "DecodeError", "EncodeError", "ILLError", "decode", "encode",
+    "Codec", "DecodeError", "EncodeError", "ILLError", "StructureError", "decode", "encode",
     # the APDUs
     "APDU", "APDU_BY_TYPE", "APDU_CLASSES", "ILLAPDU", "Cancel", "CancelReply", "CheckedIn", "ConditionalReply",
     "Damaged", "Expired", "ForwardNotification", "ILLAnswer", "ILLRequest", "Lost", "Message", "Overdue",

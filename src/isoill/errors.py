@@ -67,3 +67,14 @@ class ProtocolError(ILLError):
         from isoill._protocol import reports
 
         return reports.reply(self.apdu, service_date_time=service_date_time, error_report=self.error_report)
+
+
+class StructureError(ILLError):
+    """Plain data (JSON) does not fit the model: an unknown key, a missing field, a value of the wrong kind.
+
+    `.path` is the dotted path in the data (`ILLRequest.item_id.titel`'s parent, `ILLRequest.item_id`).
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        self.path = path
+        super().__init__(message)

@@ -25,7 +25,8 @@ from isoill._protocol.ids import TransactionKey, transaction_key
 from isoill._protocol.reports import error_reply
 from isoill._protocol.session import AutoReply, Session, SessionEvent, status_reply
 from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore, new_transaction
-from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer
+from isoill.render import apdu_name, tag_name
+from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError, looks_like_http
 
 __all__ = [
     "DEFAULT_PORT", "Address", "Handler", "ILLConnection", "ILLServer", "Incoming", "Limits", "MemoryStore",
@@ -134,6 +135,7 @@ class _Connection:
         self.busy = False  # handling APDUs (a handler may be running): never evicted
         self.evicted = False
         self.lost: str | None = None  # why the transport failed under a send (peer reset, write timeout)
+        self.first_octets: bytes | None = None  # the start of what the peer sent, to recognise HTTP
         self.last_active = asyncio.get_running_loop().time()  # last octets received or last APDU handled
 
     @property
@@ -153,6 +155,7 @@ class _Connection:
 
     async def send(self, apdu: APDU | bytes) -> None:
         data = self.session.send(apdu)
+        log.info("%s:%d: sent %s (%d octets)", *self.peer, _name(apdu), len(data))
         try:
             self.writer.write(data)
             await asyncio.wait_for(self.writer.drain(), self.server.limits.write_timeout)
@@ -216,10 +219,12 @@ class _Connection:
                 with contextlib.suppress(OSError, asyncio.TimeoutError):
                     await self.send(event.octets)
             else:
-                log.info("%s", event.reason)
+                assert event.about is not None
+                log.info("%s:%d: received %s, refused: %s", *self.peer, _name(event.about), event.reason)
                 await self.send(event.octets)
             return
         apdu = event.apdu
+        log.info("%s:%d: received %s (%d octets)", *self.peer, _name(apdu), len(event.data))
         if event.refusal is not None:
             log.info("%s:%d: %s not allowed in its transaction (handed to the handler)", *self.peer,
                      type(apdu).__name__)
@@ -257,7 +262,8 @@ class ILLServer:
         self.host = host
         self.port = port
         self.limits = limits or Limits()
-        self.codec = codec or Codec()
+        # Replies echo what the peer sent (transaction ids, dates): written as they came, without the value check.
+        self.codec = codec or Codec(check=False)
         self.store: TransactionStore = store if store is not None else MemoryStore()
         self.tracking = track
         self.strict = strict
@@ -355,6 +361,7 @@ class ILLServer:
             writer.close()
             return
         self._register(conn)
+        log.info("%s:%d: connected", *conn.peer)
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
@@ -369,6 +376,7 @@ class ILLServer:
         except Exception:  # whatever one connection does, the server keeps serving the others
             log.exception("%s:%d: connection failed", *conn.peer)
         finally:
+            log.info("%s:%d: closed", *conn.peer)
             self._unregister(conn)
             if task is not None:
                 self._tasks.discard(task)
@@ -378,6 +386,10 @@ class ILLServer:
 
 
 # --- client ------------------------------------------------------------------------------------------------
+
+def _name(apdu: APDU | bytes) -> str:
+    return tag_name(apdu) if isinstance(apdu, bytes) else apdu_name(apdu)
+
 
 class ILLConnection:
     """A client connection: send APDUs, receive whole APDUs (raw octets; decode with the codec)."""
@@ -391,6 +403,8 @@ class ILLConnection:
         self.framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
         self._pending: list[bytes] = []
         self.closed_by_peer = False
+        self.first_octets: bytes | None = None  # the start of what the peer sent (to recognise HTTP)
+        self.peer = "{}:{}".format(*(writer.get_extra_info("peername") or ("?", 0))[:2])
 
     @classmethod
     async def connect(cls, host: str, port: int, *, limits: Limits | None = None,
@@ -398,11 +412,13 @@ class ILLConnection:
         limits = limits or Limits()
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, limit=_READ_CHUNK),
                                                 limits.connect_timeout)
+        log.info("%s:%d: connected", host, port)
         return cls(reader, writer, limits, codec or Codec())
 
     async def send(self, apdu: APDU | bytes) -> None:
         """Send one APDU; bytes are sent exactly as given (several concatenated APDUs are fine too)."""
         data = apdu if isinstance(apdu, bytes) else self.codec.encode(apdu)
+        log.info("%s: sent %s (%d octets)", self.peer, _name(apdu), len(data))
         self.writer.write(data)
         await asyncio.wait_for(self.writer.drain(), self.limits.write_timeout)
 
@@ -423,13 +439,25 @@ class ILLConnection:
             except asyncio.TimeoutError:
                 return None
             if not chunk:
+                log.info("%s: closed by the peer", self.peer)
                 self.closed_by_peer = True
                 self.framer.eof()
                 return None
-            self._pending += self.framer.feed(chunk)
-        return self._pending.pop(0)
+            if self.first_octets is None:
+                self.first_octets = chunk[:16]
+            try:
+                self._pending += self.framer.feed(chunk)
+            except FramingError:
+                if looks_like_http(self.first_octets):
+                    raise FramingError(f"it answered in HTTP ({self.first_octets!r}...): an HTTP server, not "
+                                       "an ISO 10161 peer", offset=0) from None
+                raise
+        data = self._pending.pop(0)
+        log.info("%s: received %s (%d octets)", self.peer, _name(data), len(data))
+        return data
 
     async def close(self) -> None:
+        log.info("%s: closed", self.peer)
         self.writer.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.writer.wait_closed(), 1.0)

@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 
+from isoill._model.apdus import APDU_NAMES
 from isoill._model.values import EDIFACTString, RawBER
 from isoill.schema import Choice, FieldSpec
 
@@ -21,6 +22,12 @@ def apdu_name(apdu: object) -> str:
     """`ILL-Request`, `Shipped`, ... for an APDU instance (its class name for anything else)."""
     name = getattr(type(apdu), "ASN1_NAME", None)
     return name if isinstance(name, str) else type(apdu).__name__
+
+
+def tag_name(octets: bytes) -> str:
+    """The APDU name its first octet ([APPLICATION n]) announces, for octets not decoded ("octets" if none)."""
+    number = octets[0] & 0x1F if octets and 0x60 <= octets[0] <= 0x7F else 0
+    return APDU_NAMES[number] if 0 < number < len(APDU_NAMES) else "octets"
 
 
 def render(value: object) -> str:

@@ -23,6 +23,19 @@ class FramingError(DecodeError):
     """The byte stream is not a sequence of BER APDUs; nothing more can be read from this connection."""
 
 
+# The request lines and the response status line of HTTP/1.x, the HTTP/2 connection preface, and the HTML or
+# XML body an HTTP/0.9-style error answer starts with (Python's http.server answers BER that way).
+_HTTP_STARTS = tuple(m.encode() + b" " for m in ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
+                                                 "CONNECT", "TRACE")) + (b"HTTP/", b"PRI * HTTP/2", b"<!DOCTYPE",
+                                                                         b"<!doctype", b"<html", b"<HTML", b"<?xml")
+HTTP_HINT = "use `isoill 18626` for ISO 18626 over HTTP"
+
+
+def looks_like_http(octets: bytes) -> bool:
+    """Whether the first octets a peer sent are HTTP (a request line, a status line or the HTTP/2 preface)."""
+    return octets.startswith(_HTTP_STARTS)
+
+
 class Framer:
     """Splits a byte stream into APDUs.
 

@@ -113,7 +113,8 @@ def test_encode_rejects_bad_json(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text('{"type": "ILLRequest", "transaction_id": 5}')
     result = isoill_cmd("encode", str(tmp_path / "x.json"))
     assert result.returncode == cli.EXIT_INVALID
-    assert result.stderr.startswith(b"isoill: cannot encode")
+    assert result.stderr.decode().startswith(f"isoill: {tmp_path / 'x.json'}: expected an object with the fields "
+                                             "of TransactionId, got int in ILLRequest.transaction_id")
 
 
 def test_help_documents_commands_and_exit_codes() -> None:

@@ -18,6 +18,7 @@ from isoill._model.values import (
     RawBER,
     SingleASN1Type,
 )
+from isoill.constraints import CONSTRAINTS, ISO_DATE, ISO_TIME, Constraint
 from isoill.extensions import _registry as registry
 from isoill.schema import field_specs
 
@@ -102,11 +103,46 @@ def _build(t: S.ASN1Type) -> st.SearchStrategy[Any]:
     raise TypeError(t)
 
 
+# ISO-Date and ISO-Time values as the module defines them (the encoder checks them).
+ISO_DATES = st.dates().map(lambda d: f"{d.year:04d}{d.month:02d}{d.day:02d}")
+ISO_TIMES = st.times().map(lambda t: f"{t.hour:02d}{t.minute:02d}{t.second:02d}")
+
+
+def _sized_text(lo: int, hi: int, alphabet: frozenset[str] | None) -> st.SearchStrategy[Any]:
+    if alphabet is not None:
+        return st.text(st.sampled_from(sorted(alphabet)), min_size=lo, max_size=hi)
+    return st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), min_size=lo, max_size=hi),
+                     st.text(st.sampled_from(sorted(EDIFACT_CHARACTERS)), min_size=lo, max_size=hi).map(EDIFACTString))
+
+
+def _constrained(t: S.ASN1Type, c: Constraint) -> st.SearchStrategy[Any]:
+    """Values of type `t` that keep to the module's constraint `c` (so that every drawn APDU encodes)."""
+    if c is ISO_DATE:
+        return ISO_DATES
+    if c is ISO_TIME:
+        return ISO_TIMES
+    if c.permitted is not None:
+        return st.sampled_from(sorted(c.permitted))
+    if c.value_range is not None:
+        return st.integers(*c.value_range)
+    assert c.size is not None, c
+    lo, hi = c.size
+    if isinstance(t, S.SequenceOf):
+        return st.lists(for_type(t.element), min_size=lo, max_size=min(hi, lo + 2)).map(tuple)
+    if isinstance(t, S.Primitive):  # PrintableString: the strategy's alphabet, sized
+        return st.text(st.sampled_from(sorted(c.alphabet or "ABCXYZ0123456789")), min_size=lo, max_size=hi)
+    return _sized_text(lo, hi, c.alphabet)
+
+
 def model(cls: type) -> st.SearchStrategy[Any]:
-    """Instances of a model class: mandatory fields always, OPTIONAL ones sometimes, DEFAULTs either way."""
+    """Instances of a model class: mandatory fields always, OPTIONAL ones sometimes, DEFAULTs either way.
+
+    Components the module constrains (sizes, ranges, ISO-Date/ISO-Time) get values that keep to it.
+    """
     kwargs: dict[str, st.SearchStrategy[Any]] = {}
     for attr, spec in field_specs(cls):
-        value = for_type(spec.asn1)
+        constraint = CONSTRAINTS.get((cls, attr))
+        value = for_type(spec.asn1) if constraint is None else _constrained(spec.asn1, constraint)
         if spec.presence == S.REQUIRED:
             kwargs[attr] = value
         else:

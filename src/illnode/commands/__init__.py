@@ -23,7 +23,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_INVALID}  invalid input: the file cannot be decoded, encoded or validated
   {EXIT_USAGE}  usage error (bad arguments, unreadable file)
   {EXIT_NETWORK}  network failure: cannot connect, timeout, connection lost
-  {EXIT_PEER_ERROR}  the peer answered with an error (HTTP status, ERROR confirmation)
+  {EXIT_PEER_ERROR}  the peer answered with an error (ISO 10161 error report, a reply that is not ISO 10161 BER,
+     HTTP status, ERROR confirmation)
 """
 
 
@@ -38,6 +39,7 @@ class Failure(Exception):
 # The command modules under illnode.commands, in the order their commands appear in `isoill --help`.
 # One per line, so features added side by side do not collide here.
 MODULES: tuple[str, ...] = (
+    "new",
     "partners",
     "check",
     "request",

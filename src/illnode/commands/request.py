@@ -116,7 +116,10 @@ def _iso10161(args: argparse.Namespace, apdu: Any, send_to: str | None, listen: 
 
     # The partner's character set for its GeneralStrings (research notes: deployed systems write UTF-8).
     codec = isoill.Codec(charset=partner.charset) if partner is not None and partner.charset else isoill.Codec()
-    data = codec.encode(apdu)
+    try:
+        data = codec.encode(apdu)  # values are checked against ISO 10161's constraints (ISO-Date, sizes, ...)
+    except isoill.EncodeError as exc:
+        raise Failure(f"cannot encode the request: {exc}", EXIT_INVALID) from None
     tid = f"{apdu.transaction_id.transaction_group_qualifier}:{apdu.transaction_id.transaction_qualifier}"
     if args.output:
         _write(args.output, convert.to_json(apdu).encode() + b"\n" if args.json else data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from isoill import constraints
 from isoill._ber import primitives as ber
 from isoill._ber.generator import PADDING, CodecOptions, Generator
 from isoill._ber.primitives import DEFAULT_MAX_APDU_SIZE
@@ -60,10 +61,14 @@ class Codec:
     strict_edifact: refuse to encode an EDIFACTString with characters outside the EDIFACT set (off by default:
         YAZ itself sends '@' in EDIFACTString, and what was received must re-encode unchanged).
     max_apdu_size: larger inputs are refused before any decoding.
+    check: before encoding, check the values against the module's constraints (`isoill.constraints`: sizes,
+        ranges, ISO-Date/ISO-Time forms, a known extension's OID) and raise EncodeError with the path; off for
+        a gateway that must relay what a peer sent as it came (also per call: `encode(apdu, check=False)`).
     """
 
     def __init__(self, *, charset: str = "utf-8", outer_long_form: bool = True, damaged_details_tag: int = 5,
-                 strict_edifact: bool = False, max_apdu_size: int = DEFAULT_MAX_APDU_SIZE) -> None:
+                 strict_edifact: bool = False, max_apdu_size: int = DEFAULT_MAX_APDU_SIZE,
+                 check: bool = True) -> None:
         "x".encode(charset)  # fail early on an unknown charset name (LookupError)
         if damaged_details_tag not in (5, 51):
             raise ValueError("damaged_details_tag must be 5 or 51")
@@ -71,6 +76,7 @@ class Codec:
                                     strict_edifact=strict_edifact)
         self.outer_long_form = outer_long_form
         self.max_apdu_size = max_apdu_size
+        self.check = check
         self._generation = -1
         self._load()
 
@@ -132,13 +138,16 @@ class Codec:
         except _UNEXPECTED as x:  # pragma: no cover - a codec bug; the contract is still DecodeError
             raise DecodeError(f"undecodable input ({type(x).__name__}: {x})", path=[name]) from x
 
-    def encode(self, apdu: APDU) -> bytes:
-        """Encode one APDU model object; raises EncodeError (with .path) for values that cannot be encoded."""
+    def encode(self, apdu: APDU, *, check: bool | None = None) -> bytes:
+        """Encode one APDU model object; raises EncodeError (with .path) for values that cannot be encoded
+        or, when checking (the codec's `check` unless given), that break the module's constraints."""
         if self._generation != registry.generation():
             self._load()
         entry = self._encoders.get(type(apdu))
         if entry is None:
             raise EncodeError(f"{type(apdu).__name__} is not an ISO 10161 APDU class")
+        if (self.check if check is None else check) and not constraints.conforms(apdu):
+            constraints.check(apdu, edifact=False, path=(APDU_NAMES[apdu.APDU_TYPE],))
         octets, fn = entry
         try:
             content: bytes = fn(apdu)
@@ -177,6 +186,9 @@ def decode(data: bytes | bytearray | memoryview) -> APDU:
     return default_codec().decode(data)
 
 
-def encode(apdu: APDU) -> bytes:
-    """Encode one APDU model object as BER, the way YAZ peers expect it."""
-    return default_codec().encode(apdu)
+def encode(apdu: APDU, *, check: bool = True) -> bytes:
+    """Encode one APDU model object as BER, the way YAZ peers expect it.
+
+    `check` (default) first checks the values against the module's constraints (EncodeError with the path).
+    """
+    return default_codec().encode(apdu, check=check)

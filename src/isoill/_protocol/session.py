@@ -34,7 +34,14 @@ from isoill._protocol import reports
 from isoill._protocol.ids import transaction_key
 from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore, new_transaction
 from isoill.errors import DecodeError, ProtocolError
-from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError
+from isoill.stream import (
+    DEFAULT_MAX_APDU_SIZE,
+    DEFAULT_MAX_DEPTH,
+    HTTP_HINT,
+    Framer,
+    FramingError,
+    looks_like_http,
+)
 
 __all__ = ["Arrival", "AutoReply", "Session", "SessionEvent"]
 
@@ -86,6 +93,7 @@ class Session:
         self.strict = strict
         self.framer = Framer(max_size=max_apdu_size, max_depth=max_depth)
         self.closed = False  # the stream failed: nothing more will be read or delivered
+        self.first_octets: bytes | None = None  # the start of what the peer sent, to recognise HTTP
         self._pending: deque[bytes] = deque()
         self._failure: FramingError | None = None
 
@@ -105,6 +113,8 @@ class Session:
         """Add received octets; returns how many whole APDUs they completed (now waiting in `next_event`)."""
         if self.closed or self._failure is not None:
             return 0
+        if self.first_octets is None:
+            self.first_octets = data[:16]
         try:
             apdus = self.framer.feed(data)
         except FramingError as exc:
@@ -123,7 +133,10 @@ class Session:
             return self._one(self._pending.popleft(), at)
         if self._failure is not None:
             self.closed = True
-            reason = f"bad framing: {self._failure}"
+            if looks_like_http(self.first_octets or b""):
+                reason = f"this looks like an HTTP request; ISO 10161 peers send raw BER ({HTTP_HINT})"
+            else:
+                reason = f"bad framing: {self._failure}"
             return self._auto(reports.error_reply(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, reason,
                                                   service_date_time=at), None, reason, close=True)
         return None
@@ -137,16 +150,17 @@ class Session:
             problem = E.GeneralProblem.UNRECOGNIZED_APDU if unknown else E.GeneralProblem.BADLY_STRUCTURED_APDU
             self.closed = True
             self._pending.clear()
-            reason = f"cannot decode: {exc}"
-            return self._auto(reports.error_reply(problem, None, reason, service_date_time=at), None,
-                              f"undecodable APDU: {exc}", close=True)
+            why = f"{exc}{_unset_hint(exc)}"
+            return self._auto(reports.error_reply(problem, None, f"cannot decode: {why}", service_date_time=at),
+                              None, f"undecodable APDU: {why}", close=True)
         transaction, refusal, why = self._track(apdu, at)
         if refusal is not None and self.strict:
             return self._auto(refusal, apdu, why, close=False)
         return Arrival(data, apdu, transaction, refusal)
 
     def _auto(self, reply: StatusOrErrorReport, about: APDU | None, reason: str, *, close: bool) -> AutoReply:
-        return AutoReply(reply, self.codec.encode(reply), about, reason, close)
+        # The reply echoes what the peer sent (transaction ids, dates): written as it came, without the value check.
+        return AutoReply(reply, self.codec.encode(reply, check=False), about, reason, close)
 
     # --- transactions -----------------------------------------------------------------------------------------
 
@@ -193,12 +207,21 @@ class Session:
     def refuse(self, problem: E.GeneralProblem, about: APDU | None, note: str, *,
                at: T.ServiceDateTime) -> bytes:
         """The octets of a general-problem error report (a transport's own failures: a handler that broke)."""
-        return self.codec.encode(reports.error_reply(problem, about, note, service_date_time=at))
+        return self.codec.encode(reports.error_reply(problem, about, note, service_date_time=at), check=False)
 
     def status_reply(self, about: APDU, transaction: TransactionLike | None, *,
                      at: T.ServiceDateTime) -> StatusOrErrorReport:
         """A status report answering `about`: see `isoill.status_reply`."""
         return status_reply(about, transaction, service_date_time=at)
+
+
+def _unset_hint(exc: DecodeError) -> str:
+    # An ENUMERATED of 0 is no value of any ISO 10161 enumeration: it is what a client sends for a field it
+    # never set (yaz-illclient, given no -D ill,... option, sends a request with every field zero or empty).
+    if exc.reason.startswith("value 0 is not a"):
+        return ("; 0 is no value of this enumeration: the sender left the field unset (yaz-illclient does so "
+                "for every field unless given a -D ill,... option)")
+    return ""
 
 
 def status_reply(about: APDU, transaction: TransactionLike | None, *,
