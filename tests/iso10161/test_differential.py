@@ -1,6 +1,6 @@
 """Differential tests: the fast default codec against the pyasn1 reference codec (isoill.reference).
 
-For every APDU type, hypothesis values (tests/iso10161/strategies.py) must encode to the same octets through both, and
+For every APDU type, hypothesis values (tests/strategies.py) must encode to the same octets through both, and
 each codec must read the other's octets back to an equal model. Every committed positive YAZ vector must read
 to equal models through both.
 

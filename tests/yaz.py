@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "iso10161"
+VECTORS = Path(__file__).resolve().parent / "vectors" / "iso10161"
 POSITIVE = sorted(VECTORS.glob("*.ber"))
 NEGATIVE = sorted((VECTORS / "negative").glob("*.ber"))
 UNUSUAL = sorted((VECTORS / "unusual").glob("*.ber"))
