@@ -49,13 +49,17 @@ generate: $(STAMP)
 # Codec benchmarks (docs/performance.md): one interleaved run, table on stdout, JSON in build/bench/.
 # The YAZ C timing driver is built when libyaz-dev is present; without it the C column is skipped.
 # BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS="--rounds 25 --only ber".
+# Then the server section (benchmarks/servers.py, JSON in build/bench/servers.json); SERVER_BENCH_ARGS passes
+# its options, e.g. SERVER_BENCH_ARGS="--rounds 5 --only ill --gc-freeze".
 BENCH_DIR ?= build/bench
 BENCH_ARGS ?=
+SERVER_BENCH_ARGS ?=
 
 bench: $(STAMP)
 	@if pkg-config --exists yaz 2>/dev/null; then $(MAKE) --no-print-directory $(BENCH_DIR)/yaz_bench; \
 	else echo "libyaz-dev not found: benchmarking without YAZ's C codec"; fi
 	$(PY) benchmarks/bench.py --json $(BENCH_DIR)/results.json --yaz-driver $(BENCH_DIR)/yaz_bench $(BENCH_ARGS)
+	$(PY) benchmarks/servers.py --json $(BENCH_DIR)/servers.json $(SERVER_BENCH_ARGS)
 	$(PY) benchmarks/gateway_bench.py --json $(BENCH_DIR)/gateway.json
 
 $(BENCH_DIR)/yaz_bench: benchmarks/yaz_bench.c

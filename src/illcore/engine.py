@@ -11,7 +11,10 @@ from typing import Any
 
 import attrs
 
-__all__ = ["PREVIOUS", "Confidence", "Direction", "Engine", "Record", "Row", "Step", "Table", "TableError"]
+__all__ = [
+    "MAX_LOG", "PREVIOUS", "Confidence", "Direction", "Engine", "Record", "Row", "Step", "Table", "TableError",
+    "log_record",
+]
 
 
 class Confidence(enum.Enum):
@@ -155,6 +158,32 @@ class Record:
     accepted: bool
     at: Any = None
     problem: str | None = None
+    repeats: int = 0  # further identical occurrences counted here instead of logged again (see `log_record`)
+
+
+# A transaction's log keeps at most this many records: a peer repeating messages cannot grow a server's memory.
+MAX_LOG = 256
+
+
+def log_record(log: list[Record], record: Record, limit: int = MAX_LOG) -> Record:
+    """Append `record` to a transaction's `log`, bounded; returns the record as logged.
+
+    A record identical to the last one (same direction, message, states and outcome: a peer repeating itself)
+    is counted in the last one's `repeats` instead of stored. Past `limit` records the oldest one after the
+    first (the request that opened the transaction) is dropped.
+    """
+    if log:
+        last = log[-1]
+        if (last.direction == record.direction and last.accepted == record.accepted and last.before == record.before
+                and last.after == record.after and last.problem == record.problem
+                and (last.message is record.message or last.message == record.message)):
+            counted = attrs.evolve(last, repeats=last.repeats + 1)
+            log[-1] = counted
+            return counted
+    log.append(record)
+    if len(log) > limit:
+        del log[1]
+    return record
 
 
 class Engine:

@@ -238,7 +238,7 @@ def _reply_problem(data: bytes) -> str:
 def cmd_listen(args: argparse.Namespace) -> int:
     import asyncio
 
-    from illcore.aio import stop_on_signals
+    from illcore.aio import freeze_startup_heap, stop_on_signals
     from isoill import StatusOrErrorReport, net
 
     save_dir: Path | None = Path(args.save) if args.save else None
@@ -267,7 +267,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
     limits = net.Limits(max_connections=args.max_connections, idle_timeout=args.idle_timeout,
                         max_apdu_size=args.max_apdu_size,
-                        max_connections_per_address=args.max_connections_per_address)
+                        max_connections_per_address=args.max_connections_per_address,
+                        write_timeout=args.write_timeout, drain_timeout=args.drain_timeout)
 
     async def run() -> None:
         server = net.ILLServer(handle, host=args.host, port=args.port, limits=limits, strict=False)
@@ -276,7 +277,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise Failure(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
         print(f"isoill: listening on {args.host}:{server.port}", file=sys.stderr, flush=True)
-        stop_on_signals(done)
+        freeze_startup_heap()  # keep start-up objects out of the collector's full passes (latency tail)
+        stop_on_signals(done, now=server.stop_now)  # first signal: drain; second: stop at once
         try:
             await done.wait()
         finally:
@@ -322,6 +324,13 @@ def cmd_18626_send(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serving(banner: str) -> None:
+    from illcore.aio import freeze_startup_heap
+
+    print(banner, file=sys.stderr, flush=True)
+    freeze_startup_heap()  # keep start-up objects out of the collector's full passes (latency tail)
+
+
 def cmd_18626_serve(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -329,8 +338,9 @@ def cmd_18626_serve(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body,
-                               ready=lambda port: print(f"isoill: serving ISO 18626 on http://{args.host}:{port}/",
-                                                        file=sys.stderr, flush=True)))
+                               max_connections=args.max_connections, write_timeout=args.write_timeout,
+                               drain_timeout=args.drain_timeout, keep_alive_requests=args.keep_alive_requests,
+                               ready=lambda port: _serving(f"isoill: serving ISO 18626 on http://{args.host}:{port}/")))
     except OSError as exc:
         raise Failure(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
     return EXIT_OK
@@ -351,6 +361,13 @@ class _Version(argparse.Action):
 
         sys.stdout.write(f"isoill {__version__}\n")
         parser.exit()
+
+
+def _server_limits(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--write-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="abort a connection whose reply does not drain within this (30)")
+    s.add_argument("--drain-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="on SIGTERM/Ctrl-C, time given to answer what was received before exiting (10)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -414,7 +431,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "every APDU is answered with a Status-Or-Error-Report carrying its "
                                    "transaction's current state (what yaz-illclient and OCLC-style peers expect). "
                                    "Undecodable input is answered with an error report and the connection "
-                                   "closed. Stop with Ctrl-C.")
+                                   "closed. Ctrl-C or SIGTERM stops accepting, answers every APDU already "
+                                   "received and exits (within --drain-timeout); a second one exits at once.")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for all)")
     s.add_argument("--port", type=int, required=True, help="port (ISO ILL uses 1611; 0 picks a free one)")
     s.add_argument("--reply-status", action="store_true", help="answer each APDU with a status report")
@@ -428,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--idle-timeout", type=float, default=120.0, metavar="SECONDS",
                    help="close a connection idle this long (120)")
     s.add_argument("--max-apdu-size", type=int, default=1 << 20, metavar="OCTETS", help="largest APDU (1 MiB)")
+    _server_limits(s)
     s.set_defaults(func=cmd_listen)
 
     x = sub.add_parser("18626", help="ISO 18626 commands (validate, send, serve)",
@@ -455,11 +474,19 @@ def build_parser() -> argparse.ArgumentParser:
     v = xs.add_parser("serve", help="run an ISO 18626 endpoint (HTTP/1.1 and HTTP/2)",
                       description="Serve ISO 18626 over HTTP (hypercorn, HTTP/1.1 and cleartext HTTP/2 with "
                                   "prior knowledge): validate each POSTed message, run the 18626 transaction, "
-                                  "answer with the confirmation and log one line per message. Stop with Ctrl-C.")
+                                  "answer with the confirmation and log one line per message. Ctrl-C or "
+                                  "SIGTERM stops accepting, answers every message already received and exits "
+                                  "(within --drain-timeout); a second one exits at once.")
     v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     v.add_argument("--port", type=int, default=9001, help="port (default 9001; 0 picks a free one)")
     v.add_argument("--max-body", type=int, default=1 << 20, metavar="OCTETS",
                    help="largest accepted body (1 MiB; larger gets 413)")
+    v.add_argument("--max-connections", type=int, default=1000, metavar="N",
+                   help="concurrent connections (1000); when full, the longest idle one is closed for a new "
+                        "one, and with none idle new ones wait in the listen queue")
+    v.add_argument("--keep-alive-requests", type=int, default=1000, metavar="N",
+                   help="requests (HTTP/2: streams) per keep-alive connection before it is closed (1000)")
+    _server_limits(v)
     v.set_defaults(func=cmd_18626_serve)
     register_all(sub)
     return p

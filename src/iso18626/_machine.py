@@ -9,7 +9,7 @@ from datetime import datetime
 
 import attrs
 
-from illcore.engine import PREVIOUS, Confidence, Direction, Engine, Record, Row, Table
+from illcore.engine import PREVIOUS, Confidence, Direction, Engine, Record, Row, Table, log_record
 from illcore.lifecycle import Stage
 from iso18626._model.codes import Action, ErrorType, ReasonForMessage, RequestType, ServiceType, Status, YesNo
 from iso18626._model.messages import (
@@ -301,8 +301,7 @@ class Transaction:
         if isinstance(message, (RequestConfirmation, SupplyingAgencyMessageConfirmation,
                                 RequestingAgencyMessageConfirmation)):
             record = Record(direction, message, before, before, True, message.confirmation_header.timestamp)
-            self._log.append(record)
-            return record
+            return log_record(self._log, record)
         stamp = message.header.timestamp
         try:
             self._check_direction(direction, message)
@@ -317,16 +316,14 @@ class Transaction:
                                     timestamp=at or stamp) from None
             record = Record(direction, message, before, before, False, stamp,
                             f"{refusal.error_type.value}: {refusal.detail}")
-            self._log.append(record)
-            return record
+            return log_record(self._log, record)
         if isinstance(message, Request) and self.request_id is None:
             self.request_id = message.header.requesting_agency_request_id
             self.service_type = message.service_info.service_type if message.service_info else None
         if isinstance(message, SupplyingAgencyMessage):
             self._sam_seen = True
         record = Record(direction, message, before, (self.status, self.progress), True, stamp)
-        self._log.append(record)
-        return record
+        return log_record(self._log, record)
 
     def _check_direction(self, direction: Direction,
                          message: Request | RequestingAgencyMessage | SupplyingAgencyMessage) -> None:

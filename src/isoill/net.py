@@ -1,4 +1,4 @@
-"""asyncio TCP transport for ISO 10161: `ILLServer` (sockets, limits, eviction; each connection drives an
+"""asyncio TCP transport for ISO 10161: `ILLServer` (sockets, limits, eviction, drain; each connection drives an
 `isoill.Session`) and the client side (`ILLConnection`, `send_apdus`); the only module of `isoill` doing I/O.
 
 Framing, decoding, transaction tracking and automatic replies are the session's (`isoill._protocol.session`);
@@ -12,11 +12,23 @@ import asyncio
 import contextlib
 import datetime as _dt
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+import math
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import attrs
 
-from illcore.aio import DEFAULT_BACKLOG
+from illcore.aio import (
+    DEFAULT_BACKLOG,
+    DEFAULT_DRAIN_TIMEOUT,
+    Acceptor,
+    listening_socket,
+    pending_input,
+    pending_output,
+    uncancel,
+)
 from isoill._ber.codec import Codec
 from isoill._model import enums as E
 from isoill._model import types as T
@@ -26,7 +38,7 @@ from isoill._protocol.reports import error_reply
 from isoill._protocol.session import AutoReply, Session, SessionEvent, status_reply
 from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore, new_transaction
 from isoill.render import apdu_name, tag_name
-from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, FramingError, looks_like_http
+from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer
 
 __all__ = [
     "DEFAULT_PORT", "Address", "Handler", "ILLConnection", "ILLServer", "Incoming", "Limits", "MemoryStore",
@@ -41,6 +53,10 @@ Address = tuple[str, int]
 # The ILL port in practice (ILLiad and OCLC listen on 1611).
 DEFAULT_PORT = 1611
 _READ_CHUNK = 65536
+# Longest wait, after the last reply of a drained connection and our end of stream, for the peer to close: a
+# socket closed with unread input sends a reset, which can destroy replies the peer has not read yet.
+_LINGER = 2.0
+_T = TypeVar("_T")
 
 
 @attrs.frozen(kw_only=True)
@@ -49,17 +65,21 @@ class Limits:
 
     `idle_timeout`: seconds a connection may sit between APDUs. `read_timeout`: seconds to receive the rest of
     an APDU once its first octet arrived (a slow sender cannot hold a connection with a trickle).
-    `write_timeout`: seconds a reply may take to drain. `max_apdu_size` / `max_depth`: see
-    `isoill.stream.Framer`.
+    `write_timeout`: seconds a reply may take to drain; a connection that exceeds it is aborted (its socket
+    closed at once, whatever the peer does). `drain_timeout`: seconds `ILLServer.close()` (and SIGTERM) gives
+    the APDUs already received to be answered before the remaining connections are cut.
+    `max_apdu_size` / `max_depth`: see `isoill.stream.Framer`.
 
     `max_connections`: concurrent connections per server. `max_connections_per_address`: the share of one peer
     address once the server is full (below `max_connections` an address may use any free slot). When
     `max_connections` are open, a new connection makes room by closing one that is not running a handler:
-    a connection of a crowded address (one holding `max_connections_per_address` or more; its idle connections
-    first, then the one that received octets least recently, even in the middle of an APDU), else the
-    connection idle longest (waiting between APDUs). A newcomer from a crowded address only displaces that
-    address's own connections. If nothing may be closed, the newcomer is closed at once. So neither idle
-    connections nor one address's trickling ones can lock other peers out.
+    a connection of a crowded address (one holding `max_connections_per_address` or more), else the one idle
+    longest. Among the candidates, idle ones (waiting between APDUs) go before those in the middle of an APDU,
+    and connections that never completed an APDU before those that did; then the least recently active goes.
+    A newcomer from a crowded address only displaces that address's own connections. If nothing may be
+    closed, the newcomer is closed at once. So neither idle connections nor one address's trickling ones can
+    lock other peers out, and a working client sharing an address with a flood keeps its connection while the
+    flood has idle ones (docs/security.md says what a shared address cannot be protected from).
     """
 
     max_apdu_size: int = DEFAULT_MAX_APDU_SIZE
@@ -70,14 +90,25 @@ class Limits:
     connect_timeout: float = 10.0
     max_connections: int = 200
     max_connections_per_address: int = 64
+    drain_timeout: float = DEFAULT_DRAIN_TIMEOUT
 
 
-# --- the time a transport gives the session, and the report builders with it ------------------------------------
+# --- the time a transport gives the session, and the report builders with it -------------------------------------------------------------------------
+
+_clock: list[Any] = [-1, None]  # [whole second, its ServiceDateTime]: one per second, not one per APDU
+
 
 def _now() -> T.ServiceDateTime:
-    now = _dt.datetime.now()
-    return T.ServiceDateTime(date_time_of_this_service=T.DateTime(date=now.strftime("%Y%m%d"),
-                                                                  time=now.strftime("%H%M%S")))
+    # Formatting the local time costs about 10 µs, a twentieth of a server's work per APDU; the value is
+    # immutable and only has a resolution of a second.
+    second = int(time.time())
+    if _clock[0] != second:
+        now = _dt.datetime.fromtimestamp(second)
+        _clock[1] = T.ServiceDateTime(date_time_of_this_service=T.DateTime(date=now.strftime("%Y%m%d"),
+                                                                           time=now.strftime("%H%M%S")))
+        _clock[0] = second
+    value: T.ServiceDateTime = _clock[1]
+    return value
 
 
 def error_report(problem: E.GeneralProblem | T.StateTransitionProhibited, about: APDU | None = None,
@@ -121,6 +152,14 @@ class Incoming:
 Handler = Callable[[Incoming], Awaitable[None]]
 
 
+class _Interrupted(Exception):
+    """A wait of a connection ended by its deadline ("timeout") or by the server draining ("drain")."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class _Connection:
     def __init__(self, server: ILLServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.server = server
@@ -135,8 +174,14 @@ class _Connection:
         self.busy = False  # handling APDUs (a handler may be running): never evicted
         self.evicted = False
         self.lost: str | None = None  # why the transport failed under a send (peer reset, write timeout)
-        self.first_octets: bytes | None = None  # the start of what the peer sent, to recognise HTTP
-        self.last_active = asyncio.get_running_loop().time()  # last octets received or last APDU handled
+        self.loop = asyncio.get_running_loop()
+        self.last_active = self.loop.time()  # last octets received or last APDU handled
+        self.served = 0  # APDUs handled
+        self.consumed = 0  # octets read from the stream so far
+        self.owed: int | None = None  # when draining: octets received before the drain began, to be answered
+        self.task: asyncio.Task[Any] | None = None
+        self._waiting: str | None = None  # "read", "write", "linger" while awaiting one under a deadline
+        self._interrupted: str | None = None
 
     @property
     def framer(self) -> Framer:
@@ -146,6 +191,52 @@ class _Connection:
     def idle(self) -> bool:
         """Waiting between APDUs with no handler running."""
         return not self.busy and not self.session.in_apdu
+
+    @property
+    def drained(self) -> bool:
+        """Draining, and every octet received before the drain began was handled (no APDU half-read)."""
+        return self.owed is not None and self.consumed >= self.owed and not self.session.in_apdu
+
+    def _socket(self) -> Any:
+        return self.writer.get_extra_info("socket")
+
+    def owe(self) -> None:
+        """The server begins draining: note what was received until now (read by us, buffered by the stream,
+        or waiting in the kernel); wake the connection if that is nothing."""
+        buffered = len(getattr(self.reader, "_buffer", b""))  # StreamReader has no public buffer size
+        self.owed = self.consumed + buffered + pending_input(self._socket())
+        if self.drained:
+            self.interrupt("drain", only="read")
+
+    def interrupt(self, reason: str, only: str | None = None) -> None:
+        """End the connection's current bounded wait (of kind `only`, if given) with _Interrupted(reason)."""
+        if self._waiting is None or self._interrupted is not None or self.task is None:
+            return
+        if only is not None and self._waiting != only:
+            return
+        self._interrupted = reason
+        self.task.cancel()
+
+    async def _bounded(self, awaitable: Awaitable[_T], timeout: float, kind: str) -> _T:
+        """Await with a deadline, without asyncio.wait_for: on 3.11 it swallows a cancellation that arrives when
+        the inner read has completed (issue 13), and it costs a task per call. The timer cancels this task
+        itself; a cancellation made by anyone else still propagates."""
+        handle = self.loop.call_later(timeout, self.interrupt, "timeout")
+        self._waiting = kind
+        try:
+            return await awaitable
+        except asyncio.CancelledError:
+            reason = self._interrupted
+            if reason is None:
+                raise
+            self._interrupted = None
+            if uncancel(self.task):
+                raise
+            raise _Interrupted(reason) from None
+        finally:
+            handle.cancel()
+            self._waiting = None
+            self._interrupted = None
 
     def evict(self) -> None:
         """Close this connection to make room for another (only when it is not busy)."""
@@ -158,34 +249,45 @@ class _Connection:
         log.info("%s:%d: sent %s (%d octets)", *self.peer, _name(apdu), len(data))
         try:
             self.writer.write(data)
-            await asyncio.wait_for(self.writer.drain(), self.server.limits.write_timeout)
+            transport = self.writer.transport
+            if transport.get_write_buffer_size() or transport.is_closing():  # else the kernel took it all
+                await self._bounded(self.writer.drain(), self.server.limits.write_timeout, "write")
         except ConnectionError as exc:
             self.lost = f"connection lost: {exc}"
             raise
-        except asyncio.TimeoutError:
+        except _Interrupted:
+            # A peer that does not read would keep the socket (and our unsent replies) for as long as it stays
+            # connected: abort now.
             self.lost = "write timeout"
-            raise
-
-    async def _read(self, deadline: float | None) -> bytes:
-        loop = asyncio.get_running_loop()
-        limits = self.server.limits
-        if deadline is None:
-            timeout = limits.idle_timeout
-        else:
-            timeout = max(0.0, deadline - loop.time())
-        return await asyncio.wait_for(self.reader.read(_READ_CHUNK), timeout)
+            self.writer.transport.abort()
+            raise asyncio.TimeoutError("write timeout") from None
 
     async def run(self) -> None:
-        limits = self.server.limits
+        self.task = asyncio.current_task()
+        server = self.server
+        limits = server.limits
         session = self.session
-        loop = asyncio.get_running_loop()
+        loop = self.loop
         deadline: float | None = None  # when the APDU being received must be complete
         while not self.closing:
-            try:
-                chunk = await self._read(deadline)
-            except asyncio.TimeoutError:
-                log.info("%s:%d: %s timeout, closing", *self.peer, "read" if deadline else "idle")
+            if self.drained:
+                await self._finish()
                 return
+            now = loop.time()
+            timeout = limits.idle_timeout if deadline is None else max(0.0, deadline - now)
+            if server.draining:
+                timeout = min(timeout, max(0.0, server.drain_deadline - now))
+            try:
+                chunk = await self._bounded(self.reader.read(_READ_CHUNK), timeout, "read")
+            except _Interrupted as exc:
+                if exc.reason == "drain":
+                    continue
+                if server.draining and loop.time() >= server.drain_deadline:
+                    log.info("%s:%d: drain timeout, closing", *self.peer)
+                else:
+                    log.info("%s:%d: %s timeout, closing", *self.peer, "read" if deadline else "idle")
+                return
+            self.consumed += len(chunk)
             if self.evicted:
                 return
             if not chunk:
@@ -199,6 +301,9 @@ class _Connection:
             try:
                 while (event := session.next_event(at=_now())) is not None:
                     await self._act(event)
+                    if isinstance(event, AutoReply) and event.close:
+                        return
+                    self.served += 1
                     if self.closing:
                         return
             finally:
@@ -210,6 +315,27 @@ class _Connection:
                 deadline = None
             elif deadline is None or completed:
                 deadline = loop.time() + limits.read_timeout
+
+    async def _finish(self) -> None:
+        """Close a drained connection so that the peer reads every reply: our end of stream follows them; then,
+        while the peer still sends (it has not seen our end yet) or has not acknowledged our octets, discard
+        its input until it closes, for at most _LINGER seconds (never past the drain deadline)."""
+        transport = self.writer.transport
+        if transport.can_write_eof():
+            transport.write_eof()
+        sock = self._socket()
+        end = min(self.loop.time() + _LINGER, self.server.drain_deadline)
+        while (remaining := end - self.loop.time()) > 0:
+            unread = len(getattr(self.reader, "_buffer", b"")) + pending_input(sock)
+            unsent = pending_output(sock)
+            if not unread and unsent == 0 and not transport.get_write_buffer_size():
+                return
+            try:
+                chunk = await self._bounded(self.reader.read(_READ_CHUNK), min(remaining, 0.05), "linger")
+            except _Interrupted:
+                continue
+            if not chunk and self.reader.at_eof():
+                return
 
     async def _act(self, event: SessionEvent) -> None:
         if isinstance(event, AutoReply):
@@ -246,6 +372,9 @@ class ILLServer:
 
     A connection carries any number of APDUs; `limits` bounds sizes, times and connections (see `Limits` for
     how a full server makes room; `connections`, `evicted_connections` and `refused_connections` count).
+    `close()` drains: the server stops accepting, answers every APDU it has received (read, or waiting in a
+    socket) and closes each connection once it has, within `limits.drain_timeout`; `stop_now()` cuts every
+    connection at once. When descriptors run out, accepting pauses briefly and is logged once per interval.
     Bad framing or an undecodable APDU is answered with a Status-Or-Error-Report (general-problem) and the
     connection is closed; a handler exception is answered the same way (general-problem other) and logged,
     and the connection stays open. A peer resetting the connection is logged at INFO, without a traceback.
@@ -271,8 +400,16 @@ class ILLServer:
         self.evicted_connections = 0
         self._open: dict[_Connection, None] = {}  # insertion-ordered set
         self._per_address: dict[str, int] = {}
-        self._server: asyncio.Server | None = None
+        self._acceptor: Acceptor | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closed: asyncio.Event | None = None
+        self.draining = False
+        self.drain_deadline = math.inf
+
+    @property
+    def resource_errors(self) -> int:
+        """accept() failures for want of descriptors or memory (each paused accepting briefly)."""
+        return self._acceptor.resource_errors if self._acceptor is not None else 0
 
     @property
     def connections(self) -> int:
@@ -280,31 +417,64 @@ class ILLServer:
         return len(self._open)
 
     def track(self, apdu: APDU) -> tuple[TransactionLike | None, StatusOrErrorReport | None]:
-        """Apply a received APDU to its transaction; (transaction, error report to send instead)."""
+        """Apply a received APDU to its transaction; (transaction, error report to send instead) ."""
         return Session(codec=self.codec, store=self.store, track=self.tracking, strict=self.strict).track(
             apdu, at=_now())
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, self.host, self.port,
-                                                  limit=_READ_CHUNK, backlog=DEFAULT_BACKLOG)
-        sock = self._server.sockets[0]
+        sock = listening_socket(self.host, self.port, DEFAULT_BACKLOG)
         self.port = int(sock.getsockname()[1])
+        self._closed = asyncio.Event()
+        self._acceptor = Acceptor(sock, self._on_socket, logger=log)
+        self._acceptor.start()
 
     async def serve_forever(self) -> None:
-        if self._server is None:
+        """Serve until `close()` has finished; cancelling this cuts every connection (as `stop_now`)."""
+        if self._acceptor is None:
             await self.start()
-        assert self._server is not None
-        await self._server.serve_forever()
+        assert self._closed is not None
+        try:
+            await self._closed.wait()
+        except asyncio.CancelledError:
+            self.stop_now()
+            raise
 
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
+    def drain(self, timeout: float | None = None) -> None:
+        """Begin draining (what `close()` does first): stop accepting; every connection answers the APDUs it
+        received until now, then closes; whatever is still open `timeout` seconds later is cut by `close()`."""
+        timeout = self.limits.drain_timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        self.drain_deadline = min(self.drain_deadline, loop.time() + timeout)
+        if self.draining:
+            return
+        self.draining = True
+        if self._acceptor is not None:
+            self._acceptor.close()
+        for conn in list(self._open):
+            conn.owe()
+
+    def stop_now(self) -> None:
+        """Cut every connection at once (a second SIGTERM): running handlers are cancelled, replies not sent."""
+        self.drain(0.0)
+        for conn in list(self._open):
+            conn.writer.transport.abort()
         for task in list(self._tasks):
             task.cancel()
+
+    async def close(self, drain_timeout: float | None = None) -> None:
+        """Drain (see `drain`), then cut what is left; `drain_timeout` overrides `limits.drain_timeout`."""
+        self.drain(drain_timeout)
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            remaining = self.drain_deadline - asyncio.get_running_loop().time()
+            await asyncio.wait(pending, timeout=max(0.0, remaining))
+        if any(not t.done() for t in self._tasks):
+            log.warning("drain timeout: %d connection(s) cut", len(self._open))
+            self.stop_now()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._server is not None:
-            await self._server.wait_closed()
+        if self._closed is not None:
+            self._closed.set()
 
     async def __aenter__(self) -> ILLServer:
         await self.start()
@@ -343,7 +513,9 @@ class ILLServer:
                       if not c.busy and (c.peer[0] == host or not own_only) and (c.idle or crowded(c))]
         if not candidates:
             return False
-        victim = min(candidates, key=lambda c: (not crowded(c), not c.idle, c.last_active))
+        # Connections that never completed an APDU go before working ones, so a flood of idle connections from
+        # a shared address displaces itself before the address's active client.
+        victim = min(candidates, key=lambda c: (not crowded(c), not c.idle, c.served > 0, c.last_active))
         loop = asyncio.get_running_loop()
         log.debug("%s:%d: closed after %.1f s %s to make room for %s:%d (%d connections open)", *victim.peer,
                  loop.time() - victim.last_active, "idle" if victim.idle else "inside an APDU", *newcomer.peer,
@@ -353,24 +525,37 @@ class ILLServer:
         self.evicted_connections += 1
         return True
 
+    def _on_socket(self, sock: socket.socket) -> None:
+        task = asyncio.get_running_loop().create_task(self._serve_socket(sock))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve_socket(self, sock: socket.socket) -> None:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=_READ_CHUNK)
+        protocol = asyncio.StreamReaderProtocol(reader)
+        try:
+            transport, _ = await loop.connect_accepted_socket(lambda: protocol, sock)
+        except (OSError, asyncio.CancelledError):
+            sock.close()
+            return
+        await self._accept(reader, asyncio.StreamWriter(transport, protocol, reader, loop))
+
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         conn = _Connection(self, reader, writer)
         if len(self._open) >= self.limits.max_connections and not self._make_room(conn):
             self.refused_connections += 1
             log.debug("%s:%d: refused, %d connections open and none can be closed", *conn.peer, len(self._open))
-            writer.close()
+            writer.transport.abort()
             return
         self._register(conn)
         log.info("%s:%d: connected", *conn.peer)
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
+        if self.draining:  # accepted before the drain began: owed its waiting APDUs too
+            conn.owe()
         try:
             await conn.run()
         except asyncio.CancelledError:
-            # Only close() cancels these tasks. Ending normally keeps asyncio's stream callback from logging
-            # the cancellation as an error.
-            pass
+            pass  # only stop_now() cancels these tasks
         except (ConnectionError, asyncio.TimeoutError) as exc:  # the peer's doing: no traceback (log flooding)
             log.info("%s:%d: %s", *conn.peer, conn.lost or f"connection lost: {exc!r}")
         except Exception:  # whatever one connection does, the server keeps serving the others
@@ -378,112 +563,20 @@ class ILLServer:
         finally:
             log.info("%s:%d: closed", *conn.peer)
             self._unregister(conn)
-            if task is not None:
-                self._tasks.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+            transport = writer.transport
+            if conn.lost is not None or self.drain_deadline <= asyncio.get_running_loop().time():
+                transport.abort()  # nothing more can be delivered: free the descriptor now
+            else:
+                transport.close()  # sends what is buffered (an error report), then closes
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(writer.wait_closed(), 1.0)
+                if transport.get_write_buffer_size():  # a peer that does not read: do not wait for it
+                    transport.abort()
 
-
-# --- client ------------------------------------------------------------------------------------------------
 
 def _name(apdu: APDU | bytes) -> str:
     return tag_name(apdu) if isinstance(apdu, bytes) else apdu_name(apdu)
 
 
-class ILLConnection:
-    """A client connection: send APDUs, receive whole APDUs (raw octets; decode with the codec)."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, limits: Limits,
-                 codec: Codec) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.limits = limits
-        self.codec = codec
-        self.framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
-        self._pending: list[bytes] = []
-        self.closed_by_peer = False
-        self.first_octets: bytes | None = None  # the start of what the peer sent (to recognise HTTP)
-        self.peer = "{}:{}".format(*(writer.get_extra_info("peername") or ("?", 0))[:2])
-
-    @classmethod
-    async def connect(cls, host: str, port: int, *, limits: Limits | None = None,
-                      codec: Codec | None = None) -> ILLConnection:
-        limits = limits or Limits()
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, limit=_READ_CHUNK),
-                                                limits.connect_timeout)
-        log.info("%s:%d: connected", host, port)
-        return cls(reader, writer, limits, codec or Codec())
-
-    async def send(self, apdu: APDU | bytes) -> None:
-        """Send one APDU; bytes are sent exactly as given (several concatenated APDUs are fine too)."""
-        data = apdu if isinstance(apdu, bytes) else self.codec.encode(apdu)
-        log.info("%s: sent %s (%d octets)", self.peer, _name(apdu), len(data))
-        self.writer.write(data)
-        await asyncio.wait_for(self.writer.drain(), self.limits.write_timeout)
-
-    async def receive(self, timeout: float) -> bytes | None:
-        """The next whole APDU, or None if none arrived within `timeout` seconds or the peer closed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not self._pending:
-            if self.framer.error is not None:  # bad octets after the APDUs already returned
-                raise self.framer.error
-            if self.closed_by_peer:
-                return None
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return None
-            try:
-                chunk = await asyncio.wait_for(self.reader.read(_READ_CHUNK), remaining)
-            except asyncio.TimeoutError:
-                return None
-            if not chunk:
-                log.info("%s: closed by the peer", self.peer)
-                self.closed_by_peer = True
-                self.framer.eof()
-                return None
-            if self.first_octets is None:
-                self.first_octets = chunk[:16]
-            try:
-                self._pending += self.framer.feed(chunk)
-            except FramingError:
-                if looks_like_http(self.first_octets):
-                    raise FramingError(f"it answered in HTTP ({self.first_octets!r}...): an HTTP server, not "
-                                       "an ISO 10161 peer", offset=0) from None
-                raise
-        data = self._pending.pop(0)
-        log.info("%s: received %s (%d octets)", self.peer, _name(data), len(data))
-        return data
-
-    async def close(self) -> None:
-        log.info("%s: closed", self.peer)
-        self.writer.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.writer.wait_closed(), 1.0)
-
-    async def __aenter__(self) -> ILLConnection:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-
-async def send_apdus(host: str, port: int, apdus: Iterable[APDU | bytes], *, wait: float = 2.0,
-                     limits: Limits | None = None, codec: Codec | None = None,
-                     max_replies: int | None = None) -> list[bytes]:
-    """Connect, send the APDUs, collect what the peer sends back within `wait` seconds (or until
-    `max_replies` arrived, or the peer closed), close."""
-    async with await ILLConnection.connect(host, port, limits=limits, codec=codec) as conn:
-        for apdu in apdus:
-            await conn.send(apdu)
-        replies: list[bytes] = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
-        while True:
-            reply = await conn.receive(max(0.0, deadline - loop.time()))
-            if reply is None:
-                return replies
-            replies.append(reply)
-            if max_replies is not None and len(replies) >= max_replies:
-                return replies
+# The client side lives in its own module (net stays within the size rule); it is part of this public module.
+from isoill._net_client import ILLConnection, send_apdus  # noqa: E402

@@ -1,16 +1,15 @@
-"""ISO 18626 over HTTP, the listener: `serve` runs an `ISO18626App` under hypercorn on a socket that is
-listening before `ready(port)` is called.
+"""ISO 18626 over HTTP, the listener: `serve` runs an `ISO18626App` under hypercorn behind the serve layer of
+`iso18626.serving` (connection cap, write timeout, drain), on a socket listening before `ready(port)`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from illcore.aio import DEFAULT_BACKLOG, stop_on_signals
+from illcore.aio import DEFAULT_BACKLOG, DEFAULT_DRAIN_TIMEOUT, listening_socket, stop_on_signals
 from iso18626.http._app import DEFAULT_MAX_BODY, ISO18626App
 from iso18626.http._handler import TransactionHandler
 
@@ -18,60 +17,55 @@ if TYPE_CHECKING:  # hypercorn is imported by `serve` only, so that the app and 
     from hypercorn.config import Config
 
 
-def _listening_socket(host: str, port: int, backlog: int) -> socket.socket:
-    """A TCP socket bound to (host, port) and already listening with `backlog`.
-
-    Listening here, before hypercorn starts, is what makes `serve`'s `ready(port)` true: from `listen()` on,
-    the kernel completes connections and queues them (up to `backlog`) until hypercorn's accept loop takes
-    them, so a client told the port is never refused. Binding here also makes port 0 work.
-    """
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(backlog)
-        sock.set_inheritable(True)  # hypercorn adopts it by descriptor (`fd://`)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def _hypercorn_config(fd: int, backlog: int) -> Config:
-    """hypercorn's settings for `serve`: cleartext on the inherited descriptor, the limits of docs/security.md."""
+def _hypercorn_config(backlog: int, keep_alive_requests: int = 1000) -> Config:
+    """hypercorn's settings for `serve`: cleartext HTTP/1.1 and HTTP/2, the limits of docs/security.md."""
     from hypercorn.config import Config
 
     config = Config()
-    # Without TLS hypercorn serves cleartext on `bind`, both HTTP/1.1 and HTTP/2 (prior knowledge or h2c).
-    config.bind = [f"fd://{fd}"]
-    # asyncio's start_server calls listen() again with this value: keep it the same as ours.
     config.backlog = backlog
     config.accesslog = None
     config.errorlog = logging.getLogger("hypercorn.error")
     config.keep_alive_timeout = 30
     config.read_timeout = 30
     config.h11_max_incomplete_size = 64 * 1024
+    # Requests per keep-alive connection (HTTP/1.1 and HTTP/2) before hypercorn closes it (its default, 1000).
+    config.keep_alive_max_requests = keep_alive_requests
     return config
 
 
 async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DEFAULT_MAX_BODY,
                 app: ISO18626App | None = None, ready: Callable[[int], None] | None = None,
-                shutdown: asyncio.Event | None = None, backlog: int = DEFAULT_BACKLOG) -> None:
-    """Run an ISO 18626 endpoint under hypercorn (HTTP/1.1 and cleartext HTTP/2 with prior knowledge) until
-    `shutdown` is set or the process is interrupted.
+                shutdown: asyncio.Event | None = None, backlog: int = DEFAULT_BACKLOG,
+                max_connections: int = 1000, write_timeout: float = 30.0,
+                drain_timeout: float = DEFAULT_DRAIN_TIMEOUT, keep_alive_requests: int = 1000) -> None:
+    """Run an ISO 18626 endpoint (hypercorn's HTTP/1.1 and cleartext HTTP/2 with prior knowledge, under the
+    serve layer of `iso18626.serving`) until `shutdown` is set or the process gets SIGINT/SIGTERM.
 
     `ready(port)` is called once the socket is listening: a connection made from then on is accepted (queued
-    by the kernel until hypercorn takes it). `backlog` is the listen queue (the kernel caps it at
-    net.core.somaxconn). There is no limit on concurrent connections: see docs/security.md, Open item 7.
+    by the kernel until accepted). `backlog` is the listen queue (the kernel caps it at net.core.somaxconn).
+    `max_connections` caps concurrent connections (the idle-longest one is closed for a newcomer; with none
+    idle, newcomers wait in the listen queue). `write_timeout`: a response that does not drain in that many
+    seconds has its connection aborted. Stopping drains: every request received until then is answered, for
+    at most `drain_timeout` seconds; a second signal stops at once. `keep_alive_requests`: requests per
+    keep-alive connection before it is closed.
     """
-    from hypercorn.asyncio import serve as hypercorn_serve
+    from iso18626.serving import Endpoint
 
     app = app or ISO18626App(TransactionHandler(), max_body=max_body)
-    sock = _listening_socket(host, port, backlog)
+    sock = listening_socket(host, port, backlog)
     bound = sock.getsockname()[1]
-    config = _hypercorn_config(sock.detach(), backlog)  # hypercorn owns (and closes) the descriptor now
+    endpoint = Endpoint(app, _hypercorn_config(backlog, keep_alive_requests), sock,
+                        max_connections=max_connections, write_timeout=write_timeout, drain_timeout=drain_timeout)
     stop = shutdown or asyncio.Event()
-    stop_on_signals(stop)
+    stop_on_signals(stop, now=endpoint.stop_now)
+    try:
+        await endpoint.start()
+    except BaseException:
+        sock.close()
+        raise
     if ready is not None:
         asyncio.get_running_loop().call_soon(ready, bound)
-    await hypercorn_serve(app, config, shutdown_trigger=stop.wait)  # type: ignore[arg-type]
+    try:
+        await stop.wait()
+    finally:
+        await endpoint.stop()

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from illcore.engine import PREVIOUS, Confidence, Direction, Engine, Record, Row, Table
+from illcore.engine import PREVIOUS, Confidence, Direction, Engine, Record, Row, Table, log_record
 from illcore.lifecycle import Stage
 from isoill._model import enums as E
 from isoill._model import types as T
@@ -378,8 +378,7 @@ class Transaction:
                                 reports.state_transition_prohibited(apdu, before or C.UNKNOWN))
         self._learn(apdu, direction, changed=step.after != step.before)
         record = Record(direction, apdu, before, self.state, True, at)
-        self._log.append(record)
-        return record
+        return log_record(self._log, record)
 
     def _refuse(self, direction: Direction, apdu: APDU, at: T.DateTime, problem: str,
                 error_report: T.ErrorReport) -> Record:
@@ -387,8 +386,7 @@ class Transaction:
             raise ProtocolError(problem, apdu=apdu, direction=direction, state=self.state,
                                 error_report=error_report)
         record = Record(direction, apdu, self.state, self.state, False, at, problem)
-        self._log.append(record)
-        return record
+        return log_record(self._log, record)
 
     def _learn(self, apdu: APDU, direction: Direction, *, changed: bool) -> None:
         # what the accepted APDU tells about the rest of the transaction, and the History-Report data
