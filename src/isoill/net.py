@@ -38,12 +38,12 @@ from isoill._protocol.reports import error_reply
 from isoill._protocol.session import AutoReply, Session, SessionEvent, status_reply
 from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore, new_transaction
 from isoill.render import apdu_name, tag_name
-from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer
+from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, looks_like_http
 
 __all__ = [
     "DEFAULT_PORT", "Address", "Handler", "ILLConnection", "ILLServer", "Incoming", "Limits", "MemoryStore",
     "TransactionKey", "TransactionLike", "TransactionStore", "error_report", "new_transaction", "send_apdus",
-    "status_report", "transaction_key",
+    "looks_like_http", "status_report", "transaction_key",
 ]
 
 log = logging.getLogger("isoill.net")
