@@ -11,7 +11,7 @@ ORACLE_DIR ?= build/yaz-ill-oracle
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,postgres]'
 	touch $(STAMP)
 
 # Lint every source folder that exists (benchmarks/ and fuzz/ come with their issues).
@@ -54,6 +54,8 @@ generate: $(STAMP)
 BENCH_DIR ?= build/bench
 BENCH_ARGS ?=
 SERVER_BENCH_ARGS ?=
+# The store section (benchmarks/stores.py): memory, SQLite and PostgreSQL through both servers.
+STORE_BENCH_ARGS ?=
 
 bench: $(STAMP)
 	@if pkg-config --exists yaz 2>/dev/null; then $(MAKE) --no-print-directory $(BENCH_DIR)/yaz_bench; \
@@ -61,6 +63,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py --json $(BENCH_DIR)/results.json --yaz-driver $(BENCH_DIR)/yaz_bench $(BENCH_ARGS)
 	$(PY) benchmarks/servers.py --json $(BENCH_DIR)/servers.json $(SERVER_BENCH_ARGS)
 	$(PY) benchmarks/gateway_bench.py --json $(BENCH_DIR)/gateway.json
+	$(PY) benchmarks/stores.py --json $(BENCH_DIR)/stores.json $(STORE_BENCH_ARGS)
 
 $(BENCH_DIR)/yaz_bench: benchmarks/yaz_bench.c
 	mkdir -p $(BENCH_DIR)

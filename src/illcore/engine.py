@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 
 __all__ = [
-    "MAX_LOG", "PREVIOUS", "Confidence", "Direction", "Engine", "Record", "Row", "Step", "Table", "TableError",
-    "log_record",
+    "MAX_LOG", "PREVIOUS", "Confidence", "Direction", "Engine", "Logged", "Record", "Row", "Step", "Table",
+    "TableError", "log_record",
 ]
 
 
@@ -148,7 +148,9 @@ class Record:
     """One entry of a transaction's log: a message sent or received, and what it did.
 
     `at` is the time the message itself carries (no clock is read); `problem` says why a refused message was
-    refused (its state was kept).
+    refused (its state was kept). `count` is how many identical copies arrived (a repeat is counted, not logged
+    again: see `log_record`). In a record restored from a snapshot, `message` is a `Logged` naming the
+    message's type (snapshots keep state; the messages themselves are in the store's journal).
     """
 
     direction: Direction
@@ -159,6 +161,14 @@ class Record:
     at: Any = None
     problem: str | None = None
     repeats: int = 0  # further identical occurrences counted here instead of logged again (see `log_record`)
+
+
+@attrs.frozen
+class Logged:
+    """Stands for the message of a log record restored from a snapshot: its type's name only (snapshots keep
+    state; the messages themselves are in the store's journal)."""
+
+    type_name: str
 
 
 # A transaction's log keeps at most this many records: a peer repeating messages cannot grow a server's memory.
@@ -201,6 +211,11 @@ class Engine:
 
     def previous(self, party: Hashable) -> Any:
         return self._previous.get(party)
+
+    def dump(self) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
+        """(states, previous states) of every party: with the table, all an Engine is (for snapshots). A party
+        missing from the previous states has none (PREVIOUS cannot be taken)."""
+        return dict(self._states), dict(self._previous)
 
     def check(self, party: Hashable, event: Hashable, facts: Collection[str] = ()) -> Step:
         """What `event` would do to `party` now; changes nothing."""

@@ -26,6 +26,7 @@ from illnode.commands import (
     Failure,
     register_all,
 )
+from illnode.commands.store import STORE_HELP, open_or_fail
 
 # --- input helpers -----------------------------------------------------------------------------------------
 
@@ -270,8 +271,10 @@ def cmd_listen(args: argparse.Namespace) -> int:
                         max_connections_per_address=args.max_connections_per_address,
                         write_timeout=args.write_timeout, drain_timeout=args.drain_timeout)
 
+    store = open_or_fail(args.store) if args.store else None
+
     async def run() -> None:
-        server = net.ILLServer(handle, host=args.host, port=args.port, limits=limits, strict=False)
+        server = net.ILLServer(handle, host=args.host, port=args.port, limits=limits, strict=False, store=store)
         try:
             await server.start()
         except OSError as exc:
@@ -284,7 +287,11 @@ def cmd_listen(args: argparse.Namespace) -> int:
         finally:
             await server.close()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    finally:
+        if store is not None:
+            store.close()
     return EXIT_OK
 
 
@@ -336,13 +343,18 @@ def cmd_18626_serve(args: argparse.Namespace) -> int:
 
     from iso18626 import http
 
+    store = open_or_fail(args.store) if args.store else None
     try:
         asyncio.run(http.serve(host=args.host, port=args.port, max_body=args.max_body,
                                max_connections=args.max_connections, write_timeout=args.write_timeout,
                                drain_timeout=args.drain_timeout, keep_alive_requests=args.keep_alive_requests,
+                               store=store,
                                ready=lambda port: _serving(f"isoill: serving ISO 18626 on http://{args.host}:{port}/")))
     except OSError as exc:
         raise Failure(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", EXIT_NETWORK) from None
+    finally:
+        if store is not None:
+            store.close()
     return EXIT_OK
 
 
@@ -447,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="close a connection idle this long (120)")
     s.add_argument("--max-apdu-size", type=int, default=1 << 20, metavar="OCTETS", help="largest APDU (1 MiB)")
     _server_limits(s)
+    s.add_argument("--store", metavar="URL", help=f"journal every APDU and keep the transactions in {STORE_HELP}")
     s.set_defaults(func=cmd_listen)
 
     x = sub.add_parser("18626", help="ISO 18626 commands (validate, send, serve)",
@@ -487,6 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--keep-alive-requests", type=int, default=1000, metavar="N",
                    help="requests (HTTP/2: streams) per keep-alive connection before it is closed (1000)")
     _server_limits(v)
+    v.add_argument("--store", metavar="URL", help=f"journal every message and keep the transactions in {STORE_HELP}")
     v.set_defaults(func=cmd_18626_serve)
     register_all(sub)
     return p

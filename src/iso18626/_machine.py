@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -269,6 +270,23 @@ class Transaction:
     @property
     def log(self) -> tuple[Record, ...]:
         return tuple(self._log)
+
+    # --- snapshots ---------------------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The transaction's state as JSON-ready data, to store and `restore` later (format:
+        `iso18626.snapshot`). It carries the state, not the transition table; the log keeps what each record
+        did, not the messages (those are in the store's journal)."""
+        from iso18626.snapshot import snapshot
+
+        return snapshot(self)
+
+    @classmethod
+    def restore(cls, data: dict[str, Any]) -> Transaction:
+        """The transaction a `snapshot()` describes, from any snapshot version so far (SnapshotError if not)."""
+        from iso18626.snapshot import restore
+
+        return restore(data)
 
     def _facts(self) -> set[str]:
         status = self.status

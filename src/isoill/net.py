@@ -29,6 +29,7 @@ from illcore.aio import (
     pending_output,
     uncancel,
 )
+from illcore.store import Store
 from isoill._ber.codec import Codec
 from isoill._model import enums as E
 from isoill._model import types as T
@@ -37,6 +38,7 @@ from isoill._protocol.ids import TransactionKey, transaction_key
 from isoill._protocol.reports import error_reply
 from isoill._protocol.session import AutoReply, Session, SessionEvent, status_reply
 from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore, new_transaction
+from isoill.persist import DurableTransactions
 from isoill.render import apdu_name, tag_name
 from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, looks_like_http
 
@@ -169,7 +171,9 @@ class _Connection:
         self.peer: Address = (str(peer[0]), int(peer[1]))
         self.closing = False
         limits = server.limits
-        self.session = Session(codec=server.codec, store=server.store, track=server.tracking, strict=server.strict,
+        # With a durable store the store hook tracks (asynchronously, journal first); the session frames and decodes.
+        self.session = Session(codec=server.codec, store=server.store,
+                               track=server.tracking and server.durable is None, strict=server.strict,
                                max_apdu_size=limits.max_apdu_size, max_depth=limits.max_depth)
         self.busy = False  # handling APDUs (a handler may be running): never evicted
         self.evicted = False
@@ -249,6 +253,8 @@ class _Connection:
         log.info("%s:%d: sent %s (%d octets)", *self.peer, _name(apdu), len(data))
         try:
             self.writer.write(data)
+            if self.server.durable is not None:  # store hook (issue 14)
+                self.server.durable.sent(data, None if isinstance(apdu, bytes) else apdu, self.peer)
             transport = self.writer.transport
             if transport.get_write_buffer_size() or transport.is_closing():  # else the kernel took it all
                 await self._bounded(self.writer.drain(), self.server.limits.write_timeout, "write")
@@ -351,11 +357,23 @@ class _Connection:
             return
         apdu = event.apdu
         log.info("%s:%d: received %s (%d octets)", *self.peer, _name(apdu), len(event.data))
-        if event.refusal is not None:
+        transaction, refusal = event.transaction, event.refusal
+        durable = self.server.durable
+        if durable is not None:  # store hook (issue 14): journal and state first, or no acknowledgement
+            outcome = await durable.on_receive(event.data, apdu, self.peer, track=self.server.tracking)
+            if isinstance(outcome, StatusOrErrorReport):
+                with contextlib.suppress(OSError, asyncio.TimeoutError):
+                    await self.send(outcome)
+                return
+            transaction, refusal = outcome
+            if refusal is not None and self.server.strict:
+                await self.send(refusal)
+                return
+        if refusal is not None:
             log.info("%s:%d: %s not allowed in its transaction (handed to the handler)", *self.peer,
                      type(apdu).__name__)
         try:
-            await self.server.handler(Incoming(event.data, apdu, self.peer, event.transaction, event.refusal, self))
+            await self.server.handler(Incoming(event.data, apdu, self.peer, transaction, refusal, self))
         except Exception as exc:  # a bug in the application must not take the connection or server down
             if self.lost is not None:  # the peer went away (or stopped reading) under a reply: no bug here
                 log.info("%s:%d: %s while answering %s", *self.peer, self.lost, type(apdu).__name__)
@@ -381,19 +399,25 @@ class ILLServer:
     With `track` (default)
     each APDU is applied to its transaction in `store` first; `incoming.transaction` is the result. An APDU
     the transaction's state does not allow is answered with state-transition-prohibited when `strict`
-    (default), else handed to the handler with `incoming.refusal` set.
+    (default), else handed to the handler with `incoming.refusal` set. When `store` is an
+    `illcore.store.Store` (`open_store(url)`), every APDU is journalled with its transaction's new state
+    before the handler runs, and APDUs sent are journalled too (`isoill.persist`); if the store cannot write,
+    the peer gets a temporary-failure error report instead.
     """
 
     def __init__(self, handler: Handler, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-                 limits: Limits | None = None, codec: Codec | None = None, store: TransactionStore | None = None,
-                 track: bool = True, strict: bool = True) -> None:
+                 limits: Limits | None = None, codec: Codec | None = None,
+                 store: TransactionStore | Store | None = None, track: bool = True, strict: bool = True) -> None:
         self.handler = handler
         self.host = host
         self.port = port
         self.limits = limits or Limits()
         # Replies echo what the peer sent (transaction ids, dates): written as they came, without the value check.
         self.codec = codec or Codec(check=False)
-        self.store: TransactionStore = store if store is not None else MemoryStore()
+        # store hook (issue 14): an illcore.store.Store journals every APDU and keeps the transactions durably
+        self.durable = DurableTransactions(store, self.codec) if isinstance(store, Store) else None
+        self.store: TransactionStore = store if store is not None and not isinstance(store, Store) \
+            else MemoryStore()
         self.tracking = track
         self.strict = strict
         self.refused_connections = 0

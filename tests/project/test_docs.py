@@ -1,4 +1,4 @@
-"""The Python examples in the ISO 10161 docs run as written (so they cannot drift from the code)."""
+"""The Python examples in the ISO 10161 and node docs run as written (so they cannot drift from the code)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def _blocks(name: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", (DOCS / name).read_text(encoding="utf-8"), flags=re.S)
 
 
-@pytest.mark.parametrize("name", ["iso10161.md"])
+@pytest.mark.parametrize("name", ["iso10161.md", "node.md"])
 def test_python_examples_run_in_order(name: str) -> None:
     blocks = _blocks(name)
     assert blocks, f"{name} has no Python examples"

@@ -47,6 +47,7 @@ MODULES: tuple[str, ...] = (
     "illiad",
     "ncip",
     "gateway",
+    "store",
 )
 
 

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from illcore.store import Store, StoreUnavailable
+from iso18626 import persist
 from iso18626._confirm import confirmation_for
 from iso18626._model.codes import ErrorType
 from iso18626._model.messages import (
@@ -69,13 +71,18 @@ class ISO18626App:
     that is not XML or holds no ISO 18626 message (400 like crosslink; 200 to always answer with a confirmation).
     `body_timeout` bounds the time to receive a body (408 after it); `drain_limit`: see `_discard`.
     A body longer than `inline_parse_limit` octets is parsed in a worker thread (see `_parse`).
+    With a `store` (`illcore.store.open_store(url)`), every valid message is journalled before the handler
+    runs (by the handler itself when it says `journals`, as `TransactionHandler(store=...)` does, together
+    with the transaction's state), and confirmations sent are journalled; if the store cannot write, the
+    answer is HTTP 503 with Retry-After, never a confirmation (`iso18626.persist`).
     """
 
     def __init__(self, handler: MessageHandler = accept_all, *, max_body: int = DEFAULT_MAX_BODY,
                  strict: bool = True, malformed_status: int = 400,
                  body_timeout: float = 30.0, drain_limit: int = 64 * 1024 * 1024,
-                 inline_parse_limit: int = DEFAULT_INLINE_PARSE_LIMIT) -> None:
+                 inline_parse_limit: int = DEFAULT_INLINE_PARSE_LIMIT, store: Store | None = None) -> None:
         self.handler = handler
+        self.store = store
         self.max_body = max_body
         self.strict = strict
         self.malformed_status = malformed_status
@@ -201,7 +208,13 @@ class ISO18626App:
             log.info("%s POST %s -> 400", who, type(message).__name__)
             return 400, b"confirmations are not POSTed to an ISO 18626 endpoint\n", [_TEXT]
         try:
-            result = await self.handler(message)
+            with persist.incoming(body, who):  # store hook (issue 14): journal before the confirmation
+                if self.store is not None and not getattr(self.handler, "journals", False):
+                    await persist.journal_incoming(self.store, message)
+                result = await self.handler(message)
+        except StoreUnavailable as exc:  # store hook (issue 14): not written down, so not confirmed
+            log.warning("%s POST %s not recorded -> 503: %s", who, type(message).__name__, exc)
+            return 503, b"temporarily unable to record the message: retry later\n", [_TEXT, _RETRY]
         except Exception:  # the application's bug: answer, log, keep serving
             log.exception("%s POST %s: handler failed", who, type(message).__name__)
             error = ErrorData(error_type=ErrorType.UNRECOGNISED_DATA_VALUE,
@@ -214,13 +227,17 @@ class ISO18626App:
             confirmation = confirmation_for(message, timestamp=_now(), errors=tuple(result or ()), version=version)
         status_text = confirmation.confirmation_header.message_status.value
         log.info("%s POST %s %s -> 200 %s", who, type(message).__name__, _request_id(message), status_text)
-        return 200, serialize(confirmation, version=version), [_XML]
+        reply = serialize(confirmation, version=version)
+        if self.store is not None:  # store hook (issue 14)
+            persist.sent(self.store, reply, message, who)
+        return 200, reply, [_XML]
 
 
 _CONFIRMATIONS = (RequestConfirmation, SupplyingAgencyMessageConfirmation, RequestingAgencyMessageConfirmation)
 _TEXT = (b"content-type", b"text/plain; charset=utf-8")
 _XML = (b"content-type", CONTENT_TYPE.encode())
 _CLOSE = (b"connection", b"close")
+_RETRY = (b"retry-after", b"5")
 
 
 class _TooLarge(Exception):

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from illcore.store import Store
+from iso18626 import persist
 from iso18626._machine import Role, Transaction
 from iso18626._model.codes import ErrorType
 from iso18626._model.messages import (
@@ -23,12 +25,17 @@ class TransactionHandler:
 
     A Request whose id is already known restarts the transaction (logged): peers retransmit when a
     confirmation was lost, and real systems reuse ids. `reject_duplicates=True` answers ERROR instead, as
-    crosslink does.
+    crosslink does. With `store`, the transactions are kept there (`iso18626.persist`), so a restarted
+    endpoint continues them; `transactions` stays empty.
     """
 
-    def __init__(self, *, reject_duplicates: bool = False) -> None:
+    def __init__(self, *, reject_duplicates: bool = False, store: Store | None = None) -> None:
         self.transactions: dict[tuple[str, str], Transaction] = {}
         self.reject_duplicates = reject_duplicates
+        # store hook (issue 14): with a store, transactions live there (not in `transactions`), and each
+        # message is journalled with its transaction's new state in one database transaction
+        self.store = store
+        self.journals = store is not None
 
     @staticmethod
     def key(message: Message) -> tuple[str, str]:
@@ -38,6 +45,8 @@ class TransactionHandler:
 
     async def __call__(self, message: Message) -> HandlerResult:
         key = self.key(message)
+        if self.store is not None:  # store hook (issue 14)
+            return await persist.handle(self.store, key, message, reject_duplicates=self.reject_duplicates)
         txn = self.transactions.get(key)
         if isinstance(message, Request):
             if txn is not None and self.reject_duplicates:

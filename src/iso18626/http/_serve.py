@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from illcore.aio import DEFAULT_BACKLOG, DEFAULT_DRAIN_TIMEOUT, listening_socket, stop_on_signals
+from illcore.store import Store
 from iso18626.http._app import DEFAULT_MAX_BODY, ISO18626App
 from iso18626.http._handler import TransactionHandler
 
@@ -37,7 +38,8 @@ async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DE
                 app: ISO18626App | None = None, ready: Callable[[int], None] | None = None,
                 shutdown: asyncio.Event | None = None, backlog: int = DEFAULT_BACKLOG,
                 max_connections: int = 1000, write_timeout: float = 30.0,
-                drain_timeout: float = DEFAULT_DRAIN_TIMEOUT, keep_alive_requests: int = 1000) -> None:
+                drain_timeout: float = DEFAULT_DRAIN_TIMEOUT, keep_alive_requests: int = 1000,
+                store: Store | None = None) -> None:
     """Run an ISO 18626 endpoint (hypercorn's HTTP/1.1 and cleartext HTTP/2 with prior knowledge, under the
     serve layer of `iso18626.serving`) until `shutdown` is set or the process gets SIGINT/SIGTERM.
 
@@ -48,10 +50,11 @@ async def serve(*, host: str = "127.0.0.1", port: int = 9001, max_body: int = DE
     seconds has its connection aborted. Stopping drains: every request received until then is answered, for
     at most `drain_timeout` seconds; a second signal stops at once. `keep_alive_requests`: requests per
     keep-alive connection before it is closed.
+    `store` (without `app`): the default app and TransactionHandler keep journal and transactions there.
     """
     from iso18626.serving import Endpoint
 
-    app = app or ISO18626App(TransactionHandler(), max_body=max_body)
+    app = app or ISO18626App(TransactionHandler(store=store), max_body=max_body, store=store)
     sock = listening_socket(host, port, backlog)
     bound = sock.getsockname()[1]
     endpoint = Endpoint(app, _hypercorn_config(backlog, keep_alive_requests), sock,

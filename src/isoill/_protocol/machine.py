@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
@@ -301,6 +302,7 @@ class Transaction:
         self._service: tuple[APDU, Role] | None = None
         self._shipped_service_type: E.ILLServiceType | None = None
         self._results: E.TransactionResults | None = None
+        self._last_received: APDU | None = None  # what status_report answers by default
 
     # --- state -----------------------------------------------------------------------------------------------
 
@@ -356,7 +358,9 @@ class Transaction:
 
     def receive(self, apdu: APDU) -> Record:
         """Check and record an APDU that arrived from the peer."""
-        return self._process(Direction.RECEIVE, apdu)
+        record = self._process(Direction.RECEIVE, apdu)
+        self._last_received = apdu
+        return record
 
     def _process(self, direction: Direction, apdu: APDU) -> Record:
         event = Event.of(direction, apdu)
@@ -415,6 +419,24 @@ class Transaction:
                 Role.RESPONDER if self.role is Role.REQUESTER else Role.REQUESTER)
             self._service = (apdu, sender)
 
+    # --- snapshots ---------------------------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The transaction's state as JSON-ready data, to store and `restore` later (format: `isoill.snapshot`).
+
+        It carries the state, not the transition table; the log keeps what each record did, not the APDUs
+        (those are in the store's journal)."""
+        from isoill.snapshot import snapshot
+
+        return snapshot(self)
+
+    @classmethod
+    def restore(cls, data: dict[str, Any]) -> Transaction:
+        """The transaction a `snapshot()` describes, from any snapshot version so far (SnapshotError if not)."""
+        from isoill.snapshot import restore
+
+        return restore(data)
+
     # --- Status-Query ----------------------------------------------------------------------------------------
 
     def history_report(self) -> T.HistoryReport:
@@ -440,11 +462,9 @@ class Transaction:
         """The Status-Or-Error-Report answering a Status-Query (`to`, default the last APDU received):
         status-report with Current-State and History-Report."""
         if to is None:
-            received = [r.message for r in self._log if r.direction is Direction.RECEIVE]
-            if not received:
+            to = self._last_received
+            if to is None:
                 raise ILLError("nothing received to answer")
-            to = received[-1]
-        assert to is not None
         state = self.state if self.state is not None else C.UNKNOWN
         return reports.reply(to, service_date_time=service_date_time,
                              status_report=reports.status_report(state, self.history_report()))
