@@ -22,7 +22,6 @@ import attrs
 
 from illcore.aio import (
     DEFAULT_BACKLOG,
-    DEFAULT_DRAIN_TIMEOUT,
     Acceptor,
     listening_socket,
     pending_input,
@@ -34,13 +33,14 @@ from isoill._ber.codec import Codec
 from isoill._model import enums as E
 from isoill._model import types as T
 from isoill._model.apdus import APDU, StatusOrErrorReport
+from isoill._net_limits import Limits
 from isoill._protocol.ids import TransactionKey, transaction_key
 from isoill._protocol.reports import error_reply
 from isoill._protocol.session import AutoReply, Session, SessionEvent, status_reply
 from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore, new_transaction
 from isoill.persist import DurableTransactions
 from isoill.render import apdu_name, tag_name
-from isoill.stream import DEFAULT_MAX_APDU_SIZE, DEFAULT_MAX_DEPTH, Framer, looks_like_http
+from isoill.stream import Framer, looks_like_http
 
 __all__ = [
     "DEFAULT_PORT", "Address", "Handler", "ILLConnection", "ILLServer", "Incoming", "Limits", "MemoryStore",
@@ -61,41 +61,7 @@ _LINGER = 2.0
 _T = TypeVar("_T")
 
 
-@attrs.frozen(kw_only=True)
-class Limits:
-    """Resource limits of a connection; every one has a default that a public listener can live with.
-
-    `idle_timeout`: seconds a connection may sit between APDUs. `read_timeout`: seconds to receive the rest of
-    an APDU once its first octet arrived (a slow sender cannot hold a connection with a trickle).
-    `write_timeout`: seconds a reply may take to drain; a connection that exceeds it is aborted (its socket
-    closed at once, whatever the peer does). `drain_timeout`: seconds `ILLServer.close()` (and SIGTERM) gives
-    the APDUs already received to be answered before the remaining connections are cut.
-    `max_apdu_size` / `max_depth`: see `isoill.stream.Framer`.
-
-    `max_connections`: concurrent connections per server. `max_connections_per_address`: the share of one peer
-    address once the server is full (below `max_connections` an address may use any free slot). When
-    `max_connections` are open, a new connection makes room by closing one that is not running a handler:
-    a connection of a crowded address (one holding `max_connections_per_address` or more), else the one idle
-    longest. Among the candidates, idle ones (waiting between APDUs) go before those in the middle of an APDU,
-    and connections that never completed an APDU before those that did; then the least recently active goes.
-    A newcomer from a crowded address only displaces that address's own connections. If nothing may be
-    closed, the newcomer is closed at once. So neither idle connections nor one address's trickling ones can
-    lock other peers out, and a working client sharing an address with a flood keeps its connection while the
-    flood has idle ones (docs/security.md says what a shared address cannot be protected from).
-    """
-
-    max_apdu_size: int = DEFAULT_MAX_APDU_SIZE
-    max_depth: int = DEFAULT_MAX_DEPTH
-    idle_timeout: float = 120.0
-    read_timeout: float = 30.0
-    write_timeout: float = 30.0
-    connect_timeout: float = 10.0
-    max_connections: int = 200
-    max_connections_per_address: int = 64
-    drain_timeout: float = DEFAULT_DRAIN_TIMEOUT
-
-
-# --- the time a transport gives the session, and the report builders with it -------------------------------------------------------------------------
+# --- the time a transport gives the session, and the report builders with it --------------------------------
 
 _clock: list[Any] = [-1, None]  # [whole second, its ServiceDateTime]: one per second, not one per APDU
 
