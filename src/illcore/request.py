@@ -72,6 +72,8 @@ class BorrowingRequest:
     patron: Patron | None = None
     need_before: _dt.date | None = None
     delivery_address: str | None = None
+    #: the requester's library (branch) the item is to be picked up at, when the source names one
+    pickup_library: str | None = None
     note: str | None = None
     suppliers: tuple[str, ...] = ()
     external_ids: tuple[ExternalId, ...] = ()

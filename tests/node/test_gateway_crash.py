@@ -45,8 +45,11 @@ async def _gateway(config: Path) -> Any:
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "illnode.cli", "gateway", "--config",
                                                 str(config), env=env, stderr=asyncio.subprocess.PIPE)
     assert proc.stderr is not None
-    line = await asyncio.wait_for(proc.stderr.readline(), WAIT)
-    assert b"staff API on port" in line, line
+    seen = []  # the node may first log what it recovered (e.g. links restored after a crash)
+    while not seen or b"staff API on port" not in seen[-1]:
+        line = await asyncio.wait_for(proc.stderr.readline(), WAIT)
+        assert line, b"".join(seen)  # exited before it served
+        seen.append(line)
     return proc
 
 

@@ -80,8 +80,8 @@ def test_the_core_loads_no_protocol() -> None:
     assert _packages(loaded, "isoill", "iso18626", "illnode") == []
 
 
-@pytest.mark.parametrize("package", ["ncip", "illiad"])
+@pytest.mark.parametrize("package", ["ncip", "illiad", "libris"])
 def test_the_other_protocol_packages_load_no_other_protocol(package: str) -> None:
     loaded = _loaded_after(f"import {package}")
-    others = {"isoill", "iso18626", "ncip", "illiad", "illnode"} - {package}
+    others = {"isoill", "iso18626", "ncip", "illiad", "libris", "illnode"} - {package}
     assert _packages(loaded, *others) == []

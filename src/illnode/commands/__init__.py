@@ -48,6 +48,7 @@ MODULES: tuple[str, ...] = (
     "ncip",
     "gateway",
     "store",
+    "importing",
 )
 
 
