@@ -135,7 +135,7 @@ def run_load(target: Target, load: str, total: int) -> dict[str, float]:
 def codec_reference(rounds: int) -> float:
     """µs of the codec's own decode of the request + encode of the status report the server sends."""
     from isoill import net
-    from isoill.codec import Codec
+    from isoill._ber.codec import Codec
 
     codec = Codec()
     apdu = codec.decode(REQUEST_BER)

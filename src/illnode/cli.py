@@ -8,7 +8,6 @@ report, an undecodable reply, something that is not ISO 10161 BER, an ISO 18626 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import re
@@ -17,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from illcore.aio import freeze_startup_heap, stop_on_signals
 from illnode.commands import (
     EXIT_CODES,
     EXIT_INVALID,
@@ -113,7 +111,6 @@ def _encode_json_item(item: Any, where: str = "", check: bool = True) -> bytes:
 def _describe(data: bytes, title: str, as_json: bool) -> str:
     """A decoded APDU as a text tree (or JSON) under a title line; undecodable octets as an error line."""
     import isoill
-    from isoill import convert
     from isoill.render import apdu_name, render
 
     try:
@@ -121,6 +118,8 @@ def _describe(data: bytes, title: str, as_json: bool) -> str:
     except isoill.DecodeError as exc:
         return f"--- {title}: undecodable ({len(data)} octets): {exc}\n{data.hex(' ')}"
     if as_json:
+        from isoill import convert  # cattrs: only when JSON is asked for
+
         return convert.to_json(apdu)
     return f"--- {title}: {apdu_name(apdu)} ({len(data)} octets)\n{render(apdu)}"
 
@@ -141,7 +140,6 @@ def _out(text: str) -> None:
 
 def cmd_decode(args: argparse.Namespace) -> int:
     import isoill
-    from isoill import convert
 
     data = _read_input(args.file)
     if args.hex:
@@ -154,6 +152,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
         except isoill.DecodeError as exc:
             raise Failure(f"APDU {i}: {exc}", EXIT_INVALID) from None
     if args.json:
+        from isoill import convert  # cattrs: only when JSON is asked for
+
         items = [convert.to_dict(a) for a in decoded]
         _out(json.dumps(items[0] if len(items) == 1 else items, indent=2, ensure_ascii=False))
     else:
@@ -184,6 +184,8 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
+    import asyncio
+
     from isoill import net
 
     host, port = _host_port(args.address)
@@ -235,8 +237,10 @@ def _reply_problem(data: bytes) -> str:
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from isoill import net
-    from isoill.apdus import StatusOrErrorReport
+    import asyncio
+
+    from illcore.aio import freeze_startup_heap, stop_on_signals
+    from isoill import StatusOrErrorReport, net
 
     save_dir: Path | None = Path(args.save) if args.save else None
     if save_dir is not None:
@@ -310,6 +314,8 @@ def cmd_18626_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_18626_send(args: argparse.Namespace) -> int:
+    import asyncio
+
     from iso18626 import http
 
     data = _read_input(args.file)
@@ -326,11 +332,15 @@ def cmd_18626_send(args: argparse.Namespace) -> int:
 
 
 def _serving(banner: str) -> None:
+    from illcore.aio import freeze_startup_heap
+
     print(banner, file=sys.stderr, flush=True)
     freeze_startup_heap()  # keep start-up objects out of the collector's full passes (latency tail)
 
 
 def cmd_18626_serve(args: argparse.Namespace) -> int:
+    import asyncio
+
     from iso18626 import http
 
     store = open_or_fail(args.store) if args.store else None
