@@ -382,7 +382,13 @@ def _server_limits(s: argparse.ArgumentParser) -> None:
                    help="on SIGTERM/Ctrl-C, time given to answer what was received before exiting (10)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The commands declared in this module. When one of them is run, the node's command modules (partners, gateway,
+# store, ...) are not imported: they load profiles, simulators and the store, which would double the cold start of
+# `isoill decode FILE` (docs/performance.md).
+CODEC_COMMANDS = frozenset({"decode", "encode", "send", "listen", "18626"})
+
+
+def build_parser(node_commands: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="isoill", formatter_class=_Formatter,
         description="Interlibrary loan protocols from the command line: ISO 10161 (BER over TCP, port 1611) "
@@ -502,12 +508,19 @@ def build_parser() -> argparse.ArgumentParser:
     _server_limits(v)
     v.add_argument("--store", metavar="URL", help=f"journal every message and keep the transactions in {STORE_HELP}")
     v.set_defaults(func=cmd_18626_serve)
-    register_all(sub)
+    if node_commands:
+        register_all(sub)
     return p
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The command word in argv (the first argument that is not an option), or None."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(node_commands=_command(argv) not in CODEC_COMMANDS)
     args = parser.parse_args(argv)
     # `18626 serve` logs one line per message even without -v: that is its job.
     serving = getattr(args, "subcommand", None) == "serve"
