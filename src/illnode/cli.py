@@ -23,10 +23,10 @@ from illnode.commands import (
     EXIT_OK,
     EXIT_PEER_ERROR,
     EXIT_USAGE,
+    STORE_HELP,
     Failure,
     register_all,
 )
-from illnode.commands.store import STORE_HELP, open_or_fail
 
 # --- input helpers -----------------------------------------------------------------------------------------
 
@@ -271,6 +271,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
                         max_connections_per_address=args.max_connections_per_address,
                         write_timeout=args.write_timeout, drain_timeout=args.drain_timeout)
 
+    from illnode.commands.store import open_or_fail  # the store only when asked: cold start
+
     store = open_or_fail(args.store) if args.store else None
 
     async def run() -> None:
@@ -341,6 +343,7 @@ def _serving(banner: str) -> None:
 def cmd_18626_serve(args: argparse.Namespace) -> int:
     import asyncio
 
+    from illnode.commands.store import open_or_fail  # the store only when asked: cold start
     from iso18626 import http
 
     store = open_or_fail(args.store) if args.store else None
