@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from illcore.engine import Direction, Engine, Logged, Record
+from illcore.snapshots import restore_versioned
 from iso18626._machine import TABLE, Party, Progress, Role, Transaction
 from iso18626._model.codes import ServiceType, Status
 from iso18626.errors import ISO18626Error
@@ -63,20 +64,7 @@ def snapshot(t: Transaction, *, nested: bool = False) -> dict[str, Any]:
 
 
 def restore(data: dict[str, Any]) -> Transaction:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        found = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise SnapshotError(f"not an {FORMAT} snapshot (format {found!r})")
-    version = data.get("version")
-    reader = _RESTORE.get(version)  # type: ignore[arg-type]
-    if reader is None:
-        raise SnapshotError(f"{FORMAT} snapshot version {version!r}: this release reads versions "
-                            f"{', '.join(map(str, sorted(_RESTORE)))} (a newer one wrote it?)")
-    try:
-        return reader(data)
-    except SnapshotError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise SnapshotError(f"{FORMAT} snapshot version {version}: damaged ({type(exc).__name__}: {exc})") from None
+    return restore_versioned(data, FORMAT, _RESTORE, SnapshotError)
 
 
 def _state(party: Party, token: str | None) -> Status | Progress | None:

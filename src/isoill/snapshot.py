@@ -19,6 +19,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from illcore.engine import Direction, Engine, Logged, Record
+from illcore.snapshots import restore_versioned
 from isoill import convert
 from isoill._ber.codec import Codec
 from isoill._model import enums as E
@@ -99,20 +100,7 @@ def snapshot(t: Transaction) -> dict[str, Any]:
 
 
 def restore(data: dict[str, Any]) -> Transaction:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        found = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise SnapshotError(f"not an {FORMAT} snapshot (format {found!r})")
-    version = data.get("version")
-    reader = _RESTORE.get(version)  # type: ignore[arg-type]
-    if reader is None:
-        raise SnapshotError(f"{FORMAT} snapshot version {version!r}: this isoill reads versions "
-                            f"{', '.join(map(str, sorted(_RESTORE)))} (a newer isoill wrote it?)")
-    try:
-        return reader(data)
-    except SnapshotError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise SnapshotError(f"{FORMAT} snapshot version {version}: damaged ({type(exc).__name__}: {exc})") from None
+    return restore_versioned(data, FORMAT, _RESTORE, SnapshotError)
 
 
 def _current(name: str | None) -> E.CurrentState | None:
