@@ -16,11 +16,11 @@ from collections.abc import Hashable
 from datetime import datetime
 from typing import Any
 
-from illcore.engine import Engine, Logged, Record
-
-from .codes import ServiceType, Status
-from .errors import ISO18626Error
-from .machine import TABLE, Party, Progress, Role, Transaction
+from illcore.engine import Direction, Engine, Logged, Record
+from illcore.snapshots import restore_versioned
+from iso18626._machine import TABLE, Party, Progress, Role, Transaction
+from iso18626._model.codes import ServiceType, Status
+from iso18626.errors import ISO18626Error
 
 __all__ = ["FORMAT", "VERSION", "SnapshotError", "restore", "snapshot"]
 
@@ -48,7 +48,7 @@ def _type_name(message: object) -> str:
 
 def snapshot(t: Transaction, *, nested: bool = False) -> dict[str, Any]:
     _, previous = t._engine.dump()
-    log = [{"direction": r.direction, "type": _type_name(r.message),
+    log = [{"direction": r.direction.value, "type": _type_name(r.message),
             "before": _pair(r.before), "after": _pair(r.after), "accepted": r.accepted,
             "at": r.at.isoformat() if isinstance(r.at, datetime) else None, "problem": r.problem,
             "count": r.repeats + 1} for r in t._log]
@@ -64,20 +64,7 @@ def snapshot(t: Transaction, *, nested: bool = False) -> dict[str, Any]:
 
 
 def restore(data: dict[str, Any]) -> Transaction:
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        found = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise SnapshotError(f"not an {FORMAT} snapshot (format {found!r})")
-    version = data.get("version")
-    reader = _RESTORE.get(version)  # type: ignore[arg-type]
-    if reader is None:
-        raise SnapshotError(f"{FORMAT} snapshot version {version!r}: this release reads versions "
-                            f"{', '.join(map(str, sorted(_RESTORE)))} (a newer one wrote it?)")
-    try:
-        return reader(data)
-    except SnapshotError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise SnapshotError(f"{FORMAT} snapshot version {version}: damaged ({type(exc).__name__}: {exc})") from None
+    return restore_versioned(data, FORMAT, _RESTORE, SnapshotError)
 
 
 def _state(party: Party, token: str | None) -> Status | Progress | None:
@@ -103,7 +90,7 @@ def _restore_v1(data: dict[str, Any]) -> Transaction:
     t._sam_seen = bool(data["sam_seen"])
     t.request_id = data["request_id"]
     t.service_type = ServiceType(data["service_type"]) if data["service_type"] is not None else None
-    t._log = [Record(r["direction"], Logged(r["type"]), _states(r["before"]), _states(r["after"]), bool(r["accepted"]),
+    t._log = [Record(Direction(r["direction"]), Logged(r["type"]), _states(r["before"]), _states(r["after"]), bool(r["accepted"]),
                      datetime.fromisoformat(r["at"]) if r["at"] else None, r["problem"], int(r["count"]) - 1)
               for r in data["log"]]
     return t

@@ -24,10 +24,10 @@ from illnode import profiles
 from illnode.gateway.node import ConfigError, Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
 from illnode.testing.fake_illiad import FakeILLiad
-from isoill import enums as E
-from isoill import types as T
+from isoill._model import enums as E
+from isoill._model import types as T
+from isoill._model.values import External
 from isoill.extensions import APDUDeliveryInfo, APDUDeliveryParameters, APDUEncoding
-from isoill.values import External
 
 WAIT = 15.0
 

@@ -16,9 +16,9 @@ from illcore.store import open_store
 from illnode.gateway.bridge import Kind
 from illnode.gateway.core import Gateway
 from illnode.gateway.service import TIMERS, GatewayService
-from iso18626 import machine as m18626
-from isoill import enums as E
-from isoill import types as T
+from iso18626 import _machine as m18626
+from isoill._model import enums as E
+from isoill._model import types as T
 
 DUE = dt.datetime(2026, 4, 2, 23, 59, 59, tzinfo=dt.timezone.utc)
 WAKE = dt.datetime(2026, 4, 3, tzinfo=dt.timezone.utc)

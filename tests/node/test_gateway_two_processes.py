@@ -22,9 +22,9 @@ from test_gateway_e2e import ReShareLender
 import iso18626
 import isoill
 from illcore.store import open_store
-from isoill import enums as E
 from isoill import net
-from isoill import types as T
+from isoill._model import enums as E
+from isoill._model import types as T
 from isoill.extensions.delivery_info import delivery_info, with_delivery_info
 
 ROOT = Path(__file__).resolve().parents[2]

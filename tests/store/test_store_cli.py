@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
+# the machines' own tests build the transactions these tests store
+sys.path[:0] = [str(Path(__file__).parents[1] / "iso10161"), str(Path(__file__).parents[1] / "iso18626")]
 
 import test_machine_10161 as m10161  # noqa: E402
 import test_machine_18626 as m18626  # noqa: E402

@@ -12,7 +12,7 @@ from illnode import profiles
 from illnode.gateway.bridge import Side
 from illnode.gateway.core import GatewayConfig, Send, Withheld
 from illnode.gateway.state import IDS_10161, IDS_18626
-from isoill.machine import Role
+from isoill import Role
 
 __all__ = ["Withheld", "check_send"]
 
