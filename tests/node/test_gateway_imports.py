@@ -182,7 +182,7 @@ def test_imported_requests_are_routed_end_to_end(tmp_path: Path, shared_dir: Pat
 
 async def _pick_up(tmp_path: Path, fake: FakeLibris) -> None:
     """Requests imported by `isoill import` (a job of its own) into the gateway's store: picked up, and a request
-    no supplier can take ends unfilled, reported to Libris as such."""
+    no supplier can take ends unfilled, reported to Libris as such unless Libris changed it since."""
     url = f"sqlite:///{tmp_path}/gw.db"
     with FakeLibrisServer(fake) as libris:
         store = open_store(url)
@@ -192,6 +192,7 @@ async def _pick_up(tmp_path: Path, fake: FakeLibris) -> None:
                             clock=lambda: dt.datetime(2026, 11, 5, 2, 0, tzinfo=dt.timezone.utc))
             assert job.run().imported == 2
         store.close()
+        fake.touch("700001", message="ändrad i Libris")  # changed there since: its report must be refused
         # RESHARE1 is closed: the rota is empty, so each request ends unfilled at once
         config = _config(url, libris.url, 9, report=True, since="2026-12-01")
         config = attrs.evolve(config, gateway=attrs.evolve(config.gateway, peers={
@@ -201,8 +202,13 @@ async def _pick_up(tmp_path: Path, fake: FakeLibris) -> None:
         try:
             await _until(lambda: [r.state for r in node.store.find(protocol="borrowing")] == ["unfilled"] * 2,
                          "both requests unfilled")
-            await _until(lambda: len(fake.posts) == 2, "two reports")
-            assert sorted(p["response_id"] for p in fake.posts) == ["4", "4"]  # Finns ej (a negative answer)
+            # "reported" is marked before posting: wait for what comes after (the post; the refusal noted)
+            await _until(lambda: len(fake.posts) == 1 and "report_error" in node.store.get(
+                "borrowing", "libris:700001").data["routing"], "the reports")
+            # Finns ej (a negative answer) for the first; nothing posted over the second's newer version
+            assert [(p["lf_number"], p["response_id"]) for p in fake.posts] == [("700000", "4")]
+            routing = node.store.get("borrowing", "libris:700001").data["routing"]
+            assert "changed in Libris since" in routing["report_error"] and routing["reported"] == ["unfilled"]
             assert all(r.finished for r in node.store.find(protocol="borrowing"))
             assert all(t.ended for t in node.service.transactions())
             assert node.local.pick_up(node.clock()) == 0  # nothing idle is left: nothing starts twice
@@ -259,3 +265,17 @@ def test_import_table_reads_its_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ISOILL_LIBRIS_API_KEY")
     with pytest.raises(ImportConfigError, match="api_key"):
         parse_imports([{"url": "http://x/api", "library": "Abc", "since": "2026-11-01"}])
+
+
+def test_the_documented_import_table_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from illnode.gateway.node import tomllib
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "gateway.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```toml\n(.*?)```", text, re.S)
+    config = parse_config(tomllib.loads(block))
+    (src,) = config.imports
+    assert (src.library, src.map, str(src.schedule), src.report) == \
+        ("Abc", {"Abc": "MAIN", "Abcd": "BRANCH"}, "daily 02:00", True)
+    assert [r.requested for r in config.gateway.rules] == ["ignore", "first"]

@@ -12,6 +12,7 @@ import datetime as _dt
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -164,6 +165,7 @@ class LocalRequests:
         self.next_run: dict[str, _dt.datetime | None] = {
             s.name: now if s.schedule is None else s.schedule.next_run(now.astimezone()) for s in sources}
         self.reports: list[Any] = []
+        self._lock = threading.RLock()
 
     @property
     def store(self) -> Any:
@@ -265,31 +267,42 @@ class LocalRequests:
 
     def sync(self, key: str) -> None:
         """Bring the borrowing record in line with its gateway transaction (state, current supplier, rota) and
-        report a newly reached stage to the source."""
-        txn = self.service.transaction(key)
-        if txn is None:
-            return
-        for _ in range(5):  # an import run may update the same record meanwhile: re-read and retry
+        report a newly reached stage to the source. One at a time in this process: the pick-up and the outbox
+        may sync one record at once, and a stage must be reported once."""
+        with self._lock:
+            txn = self.service.transaction(key)
+            if txn is None:
+                return
+
+            def routed(record: Any) -> Any:
+                routing = {**record.data.get("routing", {}), "transaction": key, "rota": txn.rota,
+                           "suppliers": list(txn.cursor.suppliers),
+                           "passed": [[s, why] for s, why in txn.cursor.passed],
+                           "supplier": txn.supplier.symbol if txn.supplier else None}
+                return attrs.evolve(record, state=txn.requester.stage.value,
+                                    partner=txn.supplier.symbol if txn.supplier else record.partner,
+                                    finished=txn.ended, data={**record.data, "routing": routing})
+
+            self._change(key, routed)
+            self._report(key, txn)
+
+    def _change(self, key: str, fn: Callable[[Any], Any]) -> Any:
+        """Write `fn(record)` over the borrowing record unless it is unchanged; an import run may write the same
+        record meanwhile (a version conflict): re-read and apply again. Returns the record as stored."""
+        for attempt in range(10):
             record = self.store.get(PROTOCOL, key)
             if record is None:
-                return
-            routing = dict(record.data.get("routing", {}))
-            routing.update({"transaction": key, "rota": txn.rota, "suppliers": list(txn.cursor.suppliers),
-                            "passed": [[s, why] for s, why in txn.cursor.passed],
-                            "supplier": txn.supplier.symbol if txn.supplier else None})
-            partner = txn.supplier.symbol if txn.supplier else record.partner
-            state = txn.requester.stage.value
-            if (record.state, record.partner, record.finished, record.data.get("routing")) == \
-                    (state, partner, txn.ended, routing):
-                break
+                return None
+            new = fn(record)
+            if (new.state, new.partner, new.finished, new.data) == \
+                    (record.state, record.partner, record.finished, record.data):
+                return record
             try:
-                self.store.put(attrs.evolve(record, state=state, partner=partner, finished=txn.ended,
-                                            data={**record.data, "routing": routing}, updated=self.clock()),
-                               expected_version=record.version)
-                break
+                return self.store.put(attrs.evolve(new, updated=self.clock()), expected_version=record.version)
             except ConflictError:
-                continue
-        self._report(key, txn)
+                if attempt == 9:  # changed by others ten times in a row: give up (the outbox retries)
+                    raise
+        return None
 
     def _report(self, key: str, txn: Transaction) -> None:
         name = txn.requester.address
@@ -297,25 +310,41 @@ class LocalRequests:
         if source is None or not source.report:
             return
         for stage, reached in REPORTED.items():
-            record = self.store.get(PROTOCOL, key)
-            routing = dict(record.data.get("routing", {})) if record is not None else {}
-            if record is None or txn.requester.stage not in reached or stage.value in routing.get("reported", []):
+            if txn.requester.stage not in reached or not self._claim(key, stage):
                 continue
             importer = self.importer(name)
             assert importer is not None
-            note = f"via {txn.supplier.symbol}" if txn.supplier else ""
             try:
-                record = report_status(importer, self.store, key, stage, note=note, clock=self.clock)
-                outcome: dict[str, Any] = {"reported": [*routing.get("reported", []), stage.value]}
+                report_status(importer, self.store, key, stage,
+                              note=f"via {txn.supplier.symbol}" if txn.supplier else "", clock=self.clock)
             except SourceRefused as err:  # the source said no (changed there since): kept for staff, not retried
                 log.warning("report %s of %s to %s refused: %s", stage.value, key, name, err)
+                self._routing(key, report_error=f"{stage.value}: {err}")
+            except Exception:
+                # not reached (network, store): unclaimed, and the outbox item that brought us here is retried
                 record = self.store.get(PROTOCOL, key)
-                outcome = {"reported": [*routing.get("reported", []), stage.value],
-                           "report_error": f"{stage.value}: {err}"}
-            assert record is not None
-            fresh = dict(record.data.get("routing", {}))
-            self.store.put(attrs.evolve(record, data={**record.data, "routing": {**fresh, **outcome}}),
-                           expected_version=record.version)
+                done = record.data.get("routing", {}).get("reported", []) if record is not None else []
+                self._routing(key, reported=[s for s in done if s != stage.value])
+                raise
+
+    def _claim(self, key: str, stage: Stage) -> bool:
+        """Mark `stage` reported in the store before posting it, so that another process syncing the record
+        does not post it too; False when it was already."""
+        claimed = False
+
+        def claim(record: Any) -> Any:
+            nonlocal claimed
+            routing = dict(record.data.get("routing", {}))
+            claimed = stage.value not in routing.get("reported", [])
+            if claimed:
+                routing["reported"] = [*routing.get("reported", []), stage.value]
+            return attrs.evolve(record, data={**record.data, "routing": routing})
+
+        return self._change(key, claim) is not None and claimed
+
+    def _routing(self, key: str, **values: Any) -> None:
+        self._change(key, lambda r: attrs.evolve(r, data={**r.data, "routing": {**r.data.get("routing", {}),
+                                                                                   **values}}))
 
     # --- the node's task ----------------------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event, poll: float) -> None:
