@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import httpx
 import pytest
 from lxml import etree
 
@@ -153,6 +154,13 @@ async def _flow(tmp_path: Path, xsd: Any, fake: FakeLibris) -> None:
                 assert txn is not None and txn.requester.protocol == "local"
                 kinds = [e.message_type for e in node.store.journal(record.key)]
                 assert kinds[0] == "imported request" and "Request" in kinds
+            # the staff API lists them like any other transaction, the imported request first in the journal
+            async with httpx.AsyncClient() as api:
+                listed = (await api.get(f"http://127.0.0.1:{node.ports['api']}/transactions",
+                                        headers={"X-API-Key": "k"})).json()
+            assert sorted((t["key"], t["requester"], t["supplier"], t["stage"]) for t in listed) == [
+                ("libris:700000", "MAIN", "RESHARE1", "supplied"), ("libris:700001", "MAIN", "RESHARE1", "supplied"),
+                ("libris:700002", "MAIN", "RESHARE1", "completed")]
             # a later tick does not import again before the next scheduled time
             calls = dict(fake.calls)
             clock.now += dt.timedelta(hours=1)
