@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 SHARED ?= ../shared
 ORACLE_DIR ?= build/yaz-ill-oracle
 
-.PHONY: test demo lint typecheck unit oracle bench fuzz clean check-sdist
+.PHONY: test demo lint typecheck unit oracle bench fuzz generate clean check-sdist
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ check-sdist: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m illnode.demo
 	$(PY) -m illnode.gateway.demo
+
+# Regenerates every committed generated artifact; tests fail when one is stale (tests/iso18626/test_iso18626_schemas.py,
+# tests/core/test_engine.py): the ISO 18626 XSDs in schemas/ (src/iso18626/schemas links there) from the element
+# tables, the state diagrams in docs/diagrams/ from the transition tables, and docs/profiles/ from the profile data
+# (tests/node/test_partner_docs.py).
+generate: $(STAMP)
+	$(PY) scripts/generate.py
 
 # Codec benchmarks (docs/performance.md): one interleaved run, table on stdout, JSON in build/bench/.
 # The YAZ C timing driver is built when libyaz-dev is present; without it the C column is skipped.

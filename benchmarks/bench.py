@@ -168,7 +168,7 @@ def xml_cases() -> list[Case]:
     from lxml import etree
 
     import iso18626
-    from iso18626.schema import validator, xsd_text
+    from iso18626._xml.xsd import validator, xsd_text
 
     xs = xmlschema.XMLSchema(xsd_text("1.2").decode("utf-8"))
     ns = {"ill": iso18626.NS}

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from isoill import net  # noqa: E402
-from isoill.codec import Codec  # noqa: E402
+from isoill._ber.codec import Codec  # noqa: E402
 
 REQUEST = (ROOT / "tests" / "vectors" / "iso10161" / "illclient-request-plain.ber").read_bytes()
 

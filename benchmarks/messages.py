@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import isoill
-from isoill import enums as E
-from isoill import types as T
-from isoill.values import EDIFACTString, External, OctetAligned
+from isoill._model import enums as E
+from isoill._model import types as T
+from isoill._model.values import EDIFACTString, External, OctetAligned
 
 HERE = Path(__file__).resolve().parent
 VECTORS = HERE.parent / "tests" / "vectors" / "iso10161"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import isoill
 from illnode.dummy import DummyRequest, build_10161
-from isoill.machine import Role
+from isoill import Role
 from isoill.profiles import ALMA, IPIG
 
 

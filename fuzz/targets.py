@@ -137,7 +137,7 @@ def check_xml(data: bytes, *, emit: bool = True) -> str:
 
 
 # Open findings, each tracked by an xfail(strict=True) test: `make fuzz` lists them apart from new ones.
-# None is open: "framer-drops-apdus-on-error" was fixed (tests/test_hostile_ber.py keeps its regression test).
+# None is open: "framer-drops-apdus-on-error" was fixed (tests/iso10161/test_hostile_ber.py keeps its regression test).
 KNOWN: dict[str, str] = {}
 
 TARGETS = {"ber": check_ber, "framer": check_framer, "xml": check_xml}

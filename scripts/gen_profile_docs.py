@@ -12,7 +12,6 @@ from typing import Any
 
 from illnode import profiles as registry
 from isoill.profiles._profile import Profile as Profile10161
-from isoill.render import APDU_NAMES
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "profiles"
 
@@ -134,7 +133,7 @@ def page(name: str) -> str:
                       "| service | sent by | use | required components | source |", "| --- | --- | --- | --- | --- |"]
             for row in p10.services:
                 fields = ", ".join(f"`{_asn1(row.apdu, f)}`" for f in row.fields) or "-"
-                lines.append(f"| {APDU_NAMES[row.apdu.APDU_TYPE]} | {row.sender.value} | {row.use} | {fields} | "
+                lines.append(f"| {row.apdu.ASN1_NAME} | {row.sender.value} | {row.use} | {fields} | "
                              f"{cite(row.source)} |")
             lines.append("")
         else:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from illcore.engine import PREVIOUS, Confidence, Row, Table
 from illcore.lifecycle import LIFECYCLE
-from iso18626 import machine as m18626
-from isoill import machine as m10161
+from iso18626 import _machine as m18626
+from isoill._protocol import machine as m10161
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "diagrams"
@@ -146,7 +146,7 @@ def render() -> dict[Path, str]:
             skip=lambda r: r.source == r.target and r.ref == "never changes state"),
         OUT / "lifecycle.md": _page(
             "The protocol-neutral ILL lifecycle", "Both protocol machines map their states onto these stages "
-            "(`isoill.machine.STAGES`, `iso18626.machine.stage_of`).",
+            "(`STAGES` in src/isoill/_protocol/machine.py, `stage_of` in src/iso18626/_machine.py).",
             LIFECYCLE, "transaction", name=lambda s: str(getattr(s, "name", s))),
     }
     return out

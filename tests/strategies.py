@@ -9,10 +9,7 @@ from hypothesis import strategies as st
 
 import isoill
 from isoill import schema as S
-from isoill.constraints import CONSTRAINTS, ISO_DATE, ISO_TIME, Constraint
-from isoill.extensions import registry
-from isoill.schema import field_specs
-from isoill.values import (
+from isoill._model.values import (
     EDIFACT_CHARACTERS,
     Arbitrary,
     EDIFACTString,
@@ -21,6 +18,9 @@ from isoill.values import (
     RawBER,
     SingleASN1Type,
 )
+from isoill.constraints import CONSTRAINTS, ISO_DATE, ISO_TIME, Constraint
+from isoill.extensions import _registry as registry
+from isoill.schema import field_specs
 
 # GeneralString text: anything UTF-8 can carry (no lone surrogates), short enough to keep examples fast.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -39,7 +39,7 @@ def oids(draw: st.DrawFn) -> str:
 
 
 def _tlv(tag: int, content: bytes) -> bytes:
-    from isoill.ber import length
+    from isoill._ber.primitives import length
 
     return bytes((tag,)) + length(len(content)) + content
 

@@ -11,7 +11,10 @@ from typing import Any
 
 import attrs
 
-__all__ = ["MAX_LOG", "PREVIOUS", "Confidence", "Engine", "Logged", "Record", "Row", "Step", "Table", "TableError", "log_record"]
+__all__ = [
+    "MAX_LOG", "PREVIOUS", "Confidence", "Direction", "Engine", "Logged", "Record", "Row", "Step", "Table",
+    "TableError", "log_record",
+]
 
 
 class Confidence(enum.Enum):
@@ -129,6 +132,17 @@ class Step:
         return self.row is not None
 
 
+class Direction(str, enum.Enum):
+    """Which way a message goes, seen from this side: the one vocabulary of both protocols' records.
+
+    ISO 10161 writes the same two as service primitives (`.req`: this side invokes the service, `.ind`: it is
+    indicated to this side); `isoill.Event` prints them that way. A str, so `Direction.SEND == "send"`.
+    """
+
+    SEND = "send"
+    RECEIVE = "receive"
+
+
 @attrs.frozen
 class Record:
     """One entry of a transaction's log: a message sent or received, and what it did.
@@ -139,7 +153,7 @@ class Record:
     message's type (snapshots keep state; the messages themselves are in the store's journal).
     """
 
-    direction: str
+    direction: Direction
     message: Any
     before: Any
     after: Any

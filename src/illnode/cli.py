@@ -8,7 +8,6 @@ report, an undecodable reply, something that is not ISO 10161 BER, an ISO 18626 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import re
@@ -17,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from illcore.aio import freeze_startup_heap, stop_on_signals
 from illnode.commands import (
     EXIT_CODES,
     EXIT_INVALID,
@@ -25,10 +23,10 @@ from illnode.commands import (
     EXIT_OK,
     EXIT_PEER_ERROR,
     EXIT_USAGE,
+    STORE_HELP,
     Failure,
     register_all,
 )
-from illnode.commands.store import STORE_HELP, open_or_fail
 
 # --- input helpers -----------------------------------------------------------------------------------------
 
@@ -113,7 +111,6 @@ def _encode_json_item(item: Any, where: str = "", check: bool = True) -> bytes:
 def _describe(data: bytes, title: str, as_json: bool) -> str:
     """A decoded APDU as a text tree (or JSON) under a title line; undecodable octets as an error line."""
     import isoill
-    from isoill import convert
     from isoill.render import apdu_name, render
 
     try:
@@ -121,6 +118,8 @@ def _describe(data: bytes, title: str, as_json: bool) -> str:
     except isoill.DecodeError as exc:
         return f"--- {title}: undecodable ({len(data)} octets): {exc}\n{data.hex(' ')}"
     if as_json:
+        from isoill import convert  # cattrs: only when JSON is asked for
+
         return convert.to_json(apdu)
     return f"--- {title}: {apdu_name(apdu)} ({len(data)} octets)\n{render(apdu)}"
 
@@ -141,7 +140,6 @@ def _out(text: str) -> None:
 
 def cmd_decode(args: argparse.Namespace) -> int:
     import isoill
-    from isoill import convert
 
     data = _read_input(args.file)
     if args.hex:
@@ -154,6 +152,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
         except isoill.DecodeError as exc:
             raise Failure(f"APDU {i}: {exc}", EXIT_INVALID) from None
     if args.json:
+        from isoill import convert  # cattrs: only when JSON is asked for
+
         items = [convert.to_dict(a) for a in decoded]
         _out(json.dumps(items[0] if len(items) == 1 else items, indent=2, ensure_ascii=False))
     else:
@@ -184,6 +184,8 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
+    import asyncio
+
     from isoill import net
 
     host, port = _host_port(args.address)
@@ -235,8 +237,10 @@ def _reply_problem(data: bytes) -> str:
 
 
 def cmd_listen(args: argparse.Namespace) -> int:
-    from isoill import net
-    from isoill.apdus import StatusOrErrorReport
+    import asyncio
+
+    from illcore.aio import freeze_startup_heap, stop_on_signals
+    from isoill import StatusOrErrorReport, net
 
     save_dir: Path | None = Path(args.save) if args.save else None
     if save_dir is not None:
@@ -266,6 +270,8 @@ def cmd_listen(args: argparse.Namespace) -> int:
                         max_apdu_size=args.max_apdu_size,
                         max_connections_per_address=args.max_connections_per_address,
                         write_timeout=args.write_timeout, drain_timeout=args.drain_timeout)
+
+    from illnode.commands.store import open_or_fail  # the store only when asked: cold start
 
     store = open_or_fail(args.store) if args.store else None
 
@@ -310,6 +316,8 @@ def cmd_18626_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_18626_send(args: argparse.Namespace) -> int:
+    import asyncio
+
     from iso18626 import http
 
     data = _read_input(args.file)
@@ -326,11 +334,16 @@ def cmd_18626_send(args: argparse.Namespace) -> int:
 
 
 def _serving(banner: str) -> None:
+    from illcore.aio import freeze_startup_heap
+
     print(banner, file=sys.stderr, flush=True)
     freeze_startup_heap()  # keep start-up objects out of the collector's full passes (latency tail)
 
 
 def cmd_18626_serve(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from illnode.commands.store import open_or_fail  # the store only when asked: cold start
     from iso18626 import http
 
     store = open_or_fail(args.store) if args.store else None
@@ -372,7 +385,13 @@ def _server_limits(s: argparse.ArgumentParser) -> None:
                    help="on SIGTERM/Ctrl-C, time given to answer what was received before exiting (10)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The commands declared in this module. When one of them is run, the node's command modules (partners, gateway,
+# store, ...) are not imported: they load profiles, simulators and the store, which would double the cold start of
+# `isoill decode FILE` (docs/performance.md).
+CODEC_COMMANDS = frozenset({"decode", "encode", "send", "listen", "18626"})
+
+
+def build_parser(node_commands: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="isoill", formatter_class=_Formatter,
         description="Interlibrary loan protocols from the command line: ISO 10161 (BER over TCP, port 1611) "
@@ -492,12 +511,19 @@ def build_parser() -> argparse.ArgumentParser:
     _server_limits(v)
     v.add_argument("--store", metavar="URL", help=f"journal every message and keep the transactions in {STORE_HELP}")
     v.set_defaults(func=cmd_18626_serve)
-    register_all(sub)
+    if node_commands:
+        register_all(sub)
     return p
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The command word in argv (the first argument that is not an option), or None."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(node_commands=_command(argv) not in CODEC_COMMANDS)
     args = parser.parse_args(argv)
     # `18626 serve` logs one line per message even without -v: that is its job.
     serving = getattr(args, "subcommand", None) == "serve"

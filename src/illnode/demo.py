@@ -12,22 +12,20 @@ from collections.abc import Callable
 from typing import Any
 
 import isoill
-from isoill import enums as E
-from isoill import types as T
 from isoill.render import apdu_name, render
 
 REQUESTER = "DEMO:REQ"
 RESPONDER = "DEMO:RESP"
 
 
-def _sid(symbol: str, name: str) -> T.SystemId:
-    return T.SystemId(person_or_institution_symbol=T.InstitutionSymbol(symbol),
-                      name_of_person_or_institution=T.NameOfInstitution(name))
+def _sid(symbol: str, name: str) -> isoill.SystemId:
+    return isoill.SystemId(person_or_institution_symbol=isoill.InstitutionSymbol(symbol),
+                      name_of_person_or_institution=isoill.NameOfInstitution(name))
 
 
 def loan_apdus(qualifier: str = "DEMO-0001") -> list[tuple[str, isoill.APDU]]:
     """(sender role, APDU) for one loan, in order: requester and responder alternate as in real life."""
-    tid = T.TransactionId(initial_requester_id=_sid(REQUESTER, "Requesting Library"),
+    tid = isoill.TransactionId(initial_requester_id=_sid(REQUESTER, "Requesting Library"),
                           transaction_group_qualifier=REQUESTER, transaction_qualifier=qualifier)
     req_id = _sid(REQUESTER, "Requesting Library")
     resp_id = _sid(RESPONDER, "Supplying Library")
@@ -35,38 +33,38 @@ def loan_apdus(qualifier: str = "DEMO-0001") -> list[tuple[str, isoill.APDU]]:
     def common(date: str, time: str) -> dict[str, object]:
         return {
             "transaction_id": tid,
-            "service_date_time": T.ServiceDateTime(date_time_of_this_service=T.DateTime(date=date, time=time)),
+            "service_date_time": isoill.ServiceDateTime(date_time_of_this_service=isoill.DateTime(date=date, time=time)),
             "requester_id": req_id,
             "responder_id": resp_id,
         }
 
     request = isoill.ILLRequest(
         **common("20240301", "093000"),  # type: ignore[arg-type]
-        ill_service_type=(E.ILLServiceType.LOAN,),
-        requester_optional_messages=T.RequesterOptionalMessagesType(
+        ill_service_type=(isoill.ILLServiceType.LOAN,),
+        requester_optional_messages=isoill.RequesterOptionalMessagesType(
             can_send_received=True, can_send_returned=True,
-            requester_shipped=E.MessageRequirement.REQUIRES,
-            requester_checked_in=E.MessageRequirement.REQUIRES),
-        search_type=T.SearchType(need_before_date="20240401"),
-        item_id=T.ItemId(item_type=E.ItemType.MONOGRAPH, author="Knuth, Donald E.",
+            requester_shipped=isoill.MessageRequirement.REQUIRES,
+            requester_checked_in=isoill.MessageRequirement.REQUIRES),
+        search_type=isoill.SearchType(need_before_date="20240401"),
+        item_id=isoill.ItemId(item_type=isoill.ItemType.MONOGRAPH, author="Knuth, Donald E.",
                          title="The Art of Computer Programming, Volume 1"),
         requester_note="Demo request: loan preferred.",
     )
     answer = isoill.ILLAnswer(
         **common("20240302", "101500"),  # type: ignore[arg-type]
-        transaction_results=E.TransactionResults.WILL_SUPPLY,
-        results_explanation=T.WillSupplyResults(reason_will_supply=E.ReasonWillSupply.BEING_PROCESSED_FOR_SUPPLY,
+        transaction_results=isoill.TransactionResults.WILL_SUPPLY,
+        results_explanation=isoill.WillSupplyResults(reason_will_supply=isoill.ReasonWillSupply.BEING_PROCESSED_FOR_SUPPLY,
                                                 supply_date="20240304"),
         responder_note="We will send it on Monday.",
     )
     shipped = isoill.Shipped(
         **common("20240304", "140000"),  # type: ignore[arg-type]
-        shipped_service_type=E.ILLServiceType.LOAN,
-        supply_details=T.SupplyDetails(date_shipped="20240304",
-                                       date_due=T.DateDue(date_due_field="20240404", renewable=True)),
+        shipped_service_type=isoill.ILLServiceType.LOAN,
+        supply_details=isoill.SupplyDetails(date_shipped="20240304",
+                                       date_due=isoill.DateDue(date_due_field="20240404", renewable=True)),
     )
     received = isoill.Received(**common("20240306", "111000"),  # type: ignore[arg-type]
-                               date_received="20240306", shipped_service_type=E.ILLServiceType.LOAN)
+                               date_received="20240306", shipped_service_type=isoill.ILLServiceType.LOAN)
     returned = isoill.Returned(**common("20240401", "160000"),  # type: ignore[arg-type]
                                date_returned="20240401", returned_via="Post")
     checked_in = isoill.CheckedIn(**common("20240403", "090000"),  # type: ignore[arg-type]
@@ -182,8 +180,7 @@ def _pretty(xml: bytes) -> str:
 async def live_18626(out: Callable[[str], None] = print) -> None:
     """Requester and supplier each run an ISO 18626 endpoint (hypercorn on loopback) and POST to each other."""
     import iso18626
-    from iso18626 import http
-    from iso18626.machine import Role, Transaction
+    from iso18626 import Role, Transaction, http
 
     # Each agency runs the ISO 18626 machine: the supplier's endpoint keeps one per request, the requester
     # has its single loan. Both check what they send as well as what arrives.

@@ -15,12 +15,9 @@ import iso18626
 import isoill
 from illcore.errors import IsoIllError
 from iso18626.profiles import Profile as Profile18626
-from isoill import enums as E
-from isoill import types as T
+from isoill import Role
 from isoill.extensions.delivery_info import APDUDeliveryInfo, delivery_info, parameters, with_delivery_info
-from isoill.machine import Role
 from isoill.profiles import Profile as Profile10161
-from isoill.values import External
 
 __all__ = ["DummyRequest", "MissingValue", "agency_id", "build_10161", "build_18626", "fresh_id", "postal_address"]
 
@@ -65,16 +62,16 @@ def _need(req: DummyRequest, names: dict[str, str]) -> None:
         raise MissingValue(missing, names)
 
 
-def postal_address(text: str) -> T.PostalAddress:
+def postal_address(text: str) -> isoill.PostalAddress:
     """"Name, street, city ..." as a Postal-Address: the first part names the institution."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
-    return T.PostalAddress(name_of_person_or_institution=T.NameOfInstitution(parts[0]) if parts else None,
+    return isoill.PostalAddress(name_of_person_or_institution=isoill.NameOfInstitution(parts[0]) if parts else None,
                            street_and_number=parts[1] if len(parts) > 1 else None,
                            city=", ".join(parts[2:]) or None)
 
 
-def _sid(symbol: str) -> T.SystemId:
-    return T.SystemId(person_or_institution_symbol=T.InstitutionSymbol(symbol))
+def _sid(symbol: str) -> isoill.SystemId:
+    return isoill.SystemId(person_or_institution_symbol=isoill.InstitutionSymbol(symbol))
 
 
 def build_10161(req: DummyRequest, profile: Profile10161 | None, now: _dt.datetime, *,
@@ -91,27 +88,27 @@ def build_10161(req: DummyRequest, profile: Profile10161 | None, now: _dt.dateti
         needed["return_address"] = f"the {profile.name} profile requires APDU-Delivery-Info with our HOST:PORT"
     _need(req, needed)
     assert req.sender is not None and req.recipient is not None
-    stamp = T.ServiceDateTime(date_time_of_this_service=T.DateTime(date=f"{now:%Y%m%d}", time=f"{now:%H%M%S}"))
-    service = E.ILLServiceType.LOAN if req.service == "loan" else E.ILLServiceType.COPY_NON_RETURNABLE
+    stamp = isoill.ServiceDateTime(date_time_of_this_service=isoill.DateTime(date=f"{now:%Y%m%d}", time=f"{now:%H%M%S}"))
+    service = isoill.ILLServiceType.LOAN if req.service == "loan" else isoill.ILLServiceType.COPY_NON_RETURNABLE
     apdu = isoill.ILLRequest(
         protocol_version_num=version or (profile.protocol_version if profile and profile.protocol_version
-                                         else E.VERSION_2),
-        transaction_id=T.TransactionId(initial_requester_id=_sid(req.sender), transaction_group_qualifier=req.sender,
+                                         else isoill.VERSION_2),
+        transaction_id=isoill.TransactionId(initial_requester_id=_sid(req.sender), transaction_group_qualifier=req.sender,
                                        transaction_qualifier=req.transaction_id or fresh_id(req.sender, now)),
         service_date_time=stamp, requester_id=_sid(req.sender), responder_id=_sid(req.recipient),
-        transaction_type=E.TransactionType.SIMPLE,
-        delivery_address=T.DeliveryAddress(postal_address=postal_address(req.delivery_address))
+        transaction_type=isoill.TransactionType.SIMPLE,
+        delivery_address=isoill.DeliveryAddress(postal_address=postal_address(req.delivery_address))
         if req.delivery_address else None,
         ill_service_type=(service,),
-        requester_optional_messages=T.RequesterOptionalMessagesType(
-            can_send_received=True, can_send_returned=True, requester_shipped=E.MessageRequirement.REQUIRES,
-            requester_checked_in=E.MessageRequirement.DESIRES),
-        item_id=T.ItemId(item_type=E.ItemType.MONOGRAPH, title=req.title, author=req.author),
+        requester_optional_messages=isoill.RequesterOptionalMessagesType(
+            can_send_received=True, can_send_returned=True, requester_shipped=isoill.MessageRequirement.REQUIRES,
+            requester_checked_in=isoill.MessageRequirement.DESIRES),
+        item_id=isoill.ItemId(item_type=isoill.ItemType.MONOGRAPH, title=req.title, author=req.author),
         requester_note=req.note,
     )
     if profile is not None and profile.request_extensions:
         apdu = attrs.evolve(apdu, ill_request_extensions=tuple(
-            T.Extension(item=External.of(oid, value)) for oid, value in profile.request_extensions))
+            isoill.Extension(item=isoill.External.of(oid, value)) for oid, value in profile.request_extensions))
     if req.return_address:
         apdu = with_delivery_info(apdu, delivery_info(req.return_address, req.partner_address)
                                   if req.partner_address else _sender_only(req.return_address))

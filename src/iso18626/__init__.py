@@ -1,11 +1,15 @@
 """ISO 18626 (interlibrary loan over XML/HTTP): model, strict and lenient parser, per-version writer, confirmations.
 
-`parse(data)` -> message, `serialize(msg, version="1.2")` -> bytes, `confirmation_for(msg_or_error, ...)`.
+`parse(data)` -> message, `serialize(msg, version="1.2")` -> bytes, `confirmation_for(msg_or_error, ...)`,
+`Transaction` (the machine). Public modules beside this one: `iso18626.http` (ASGI app, httpx client, hypercorn
+listener), `iso18626.convert` (dict/JSON), `iso18626.errors`. Everything under `iso18626._*` is internal.
 """
 
 from __future__ import annotations
 
-from .codes import (
+from iso18626._confirm import confirmation_for
+from iso18626._machine import Role, Transaction
+from iso18626._model.codes import (
     Action,
     ErrorType,
     MessageStatus,
@@ -18,11 +22,7 @@ from .codes import (
     Status,
     YesNo,
 )
-from .confirm import confirmation_for
-from .errors import ISO18626Error, SerializeError, StructureError, ValidationError
-from .incoming import Incoming
-from .machine import ProtocolError, Role, Transaction
-from .messages import (
+from iso18626._model.messages import (
     Confirmation,
     ConfirmationHeader,
     ErrorData,
@@ -35,8 +35,7 @@ from .messages import (
     SupplyingAgencyMessage,
     SupplyingAgencyMessageConfirmation,
 )
-from .parse import Parsed, parse, read
-from .parts import (
+from iso18626._model.parts import (
     Address,
     AgencyId,
     BibliographicInfo,
@@ -54,11 +53,22 @@ from .parts import (
     ServiceInfo,
     SupplierInfo,
 )
-from .repairs import REPAIR_CODES, Repair, RepairWarning
-from .serialize import serialize
-from .supplying import DeliveryInfo, MessageInfo, RetryInfo, ReturnInfo, ShippingInfo, StatusInfo
-from .tables import NS
-from .timestamps import Timestamp
+from iso18626._model.supplying import (
+    DeliveryInfo,
+    MessageInfo,
+    RetryInfo,
+    ReturnInfo,
+    ShippingInfo,
+    StatusInfo,
+)
+from iso18626._model.tables import NS
+from iso18626._model.timestamps import Timestamp
+from iso18626._xml.read import Parsed, parse, read
+from iso18626._xml.repairs import REPAIR_CODES, Repair, RepairWarning
+from iso18626._xml.salvage import Salvaged
+from iso18626._xml.serialize import serialize
+from iso18626._xml.xsd import explain, xsd_text
+from iso18626.errors import ISO18626Error, ProtocolError, SerializeError, StructureError, ValidationError
 
 VERSIONS = ("1.2", "2021")
 
@@ -66,14 +76,14 @@ __all__ = [
     "NS", "REPAIR_CODES", "VERSIONS",
     "Action", "Address", "AgencyId", "BibliographicInfo", "BibliographicItemId", "BibliographicRecordId",
     "BillingInfo", "Confirmation", "ConfirmationHeader", "Costs", "DeliveryInfo", "ElectronicAddress",
-    "ErrorData", "ErrorType", "Header", "ISO18626Error", "Incoming", "Message", "MessageInfo", "MessageStatus",
+    "ErrorData", "ErrorType", "Header", "ISO18626Error", "Salvaged", "Message", "MessageInfo", "MessageStatus",
     "Parsed", "PatronInfo", "PhysicalAddress", "PreferredEdition", "PublicationInfo", "ReasonForMessage",
     "Repair", "RepairWarning", "Request", "RequestConfirmation", "RequestSubType", "RequestType",
     "RequestedDeliveryInfo", "RequestingAgencyAuthentication", "RequestingAgencyInfo", "RequestingAgencyMessage",
     "RequestingAgencyMessageConfirmation", "RetryInfo", "ReturnInfo", "SchemeValue", "SerializeError", "StructureError",
     "ServiceInfo", "ServiceType", "ShippingInfo", "Status", "StatusInfo", "SupplierInfo",
     "SupplyingAgencyMessage", "SupplyingAgencyMessageConfirmation", "Timestamp", "ValidationError", "YesNo",
-    "confirmation_for", "parse", "read", "serialize",
-    # the transaction machine (iso18626.machine)
+    "confirmation_for", "explain", "parse", "read", "serialize", "xsd_text",
+    # the transaction machine
     "ProtocolError", "Role", "Transaction",
 ]

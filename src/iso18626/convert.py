@@ -15,10 +15,9 @@ import attrs
 import cattrs
 
 from illcore.structure import NOT_MINE, Checker
-
-from .errors import StructureError
-from .parts import Address, ElectronicAddress, PhysicalAddress
-from .timestamps import format_datetime, strict_datetime
+from iso18626._model.parts import Address, ElectronicAddress, PhysicalAddress
+from iso18626._model.timestamps import format_datetime, strict_datetime
+from iso18626.errors import StructureError
 
 T = TypeVar("T")
 

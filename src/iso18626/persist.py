@@ -24,11 +24,10 @@ from illcore.store import (
     Store,
     TransactionRecord,
 )
-
-from .codes import ErrorType
-from .machine import ProtocolError, Role, Transaction
-from .messages import ErrorData, Message, Request
-from .snapshot import SnapshotError
+from iso18626._machine import ProtocolError, Role, Transaction
+from iso18626._model.codes import ErrorType
+from iso18626._model.messages import ErrorData, Message, Request
+from iso18626.snapshot import SnapshotError
 
 __all__ = ["PROTOCOL", "handle", "incoming", "journal_incoming", "key_text", "post_outbox_item", "sent"]
 
@@ -147,7 +146,7 @@ async def post_outbox_item(item: OutboxItem, *, client: Any = None) -> None:
     Done on an OK confirmation. An ERROR confirmation is the partner refusing the message itself: a
     PermanentFailure (kept, not retried); no answer, or an HTTP error status, is retried later. `client`: an
     `iso18626.http.Client` to reuse (default: one per call)."""
-    from .http import Client, PeerError
+    from iso18626.http import Client, PeerError
 
     own = client is None
     http = Client() if own else client

@@ -16,11 +16,10 @@ from collections.abc import Hashable
 from datetime import datetime
 from typing import Any
 
-from illcore.engine import Engine, Logged, Record
-
-from .codes import ServiceType, Status
-from .errors import ISO18626Error
-from .machine import TABLE, Party, Progress, Role, Transaction
+from illcore.engine import Direction, Engine, Logged, Record
+from iso18626._machine import TABLE, Party, Progress, Role, Transaction
+from iso18626._model.codes import ServiceType, Status
+from iso18626.errors import ISO18626Error
 
 __all__ = ["FORMAT", "VERSION", "SnapshotError", "restore", "snapshot"]
 
@@ -48,7 +47,7 @@ def _type_name(message: object) -> str:
 
 def snapshot(t: Transaction, *, nested: bool = False) -> dict[str, Any]:
     _, previous = t._engine.dump()
-    log = [{"direction": r.direction, "type": _type_name(r.message),
+    log = [{"direction": r.direction.value, "type": _type_name(r.message),
             "before": _pair(r.before), "after": _pair(r.after), "accepted": r.accepted,
             "at": r.at.isoformat() if isinstance(r.at, datetime) else None, "problem": r.problem,
             "count": r.repeats + 1} for r in t._log]
@@ -103,7 +102,7 @@ def _restore_v1(data: dict[str, Any]) -> Transaction:
     t._sam_seen = bool(data["sam_seen"])
     t.request_id = data["request_id"]
     t.service_type = ServiceType(data["service_type"]) if data["service_type"] is not None else None
-    t._log = [Record(r["direction"], Logged(r["type"]), _states(r["before"]), _states(r["after"]), bool(r["accepted"]),
+    t._log = [Record(Direction(r["direction"]), Logged(r["type"]), _states(r["before"]), _states(r["after"]), bool(r["accepted"]),
                      datetime.fromisoformat(r["at"]) if r["at"] else None, r["problem"], int(r["count"]) - 1)
               for r in data["log"]]
     return t

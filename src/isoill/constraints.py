@@ -14,11 +14,14 @@ from typing import Any
 
 import attrs
 
-from isoill import apdus, extensions, types
-from isoill.enums import ILLServiceType
-from isoill.extensions import delivery_info, registry
+from illcore.codegen import run_generated
+from isoill import extensions
+from isoill._model import apdus, types
+from isoill._model.enums import ILLServiceType
+from isoill._model.values import EDIFACTString, External, RawBER, SingleASN1Type
+from isoill.extensions import _registry as registry
+from isoill.extensions import delivery_info
 from isoill.schema import VISIBLE_STRING, field_specs
-from isoill.values import EDIFACTString, External, RawBER, SingleASN1Type
 
 _AMOUNT_ALPHABET = frozenset("0123456789 .,")
 
@@ -221,7 +224,7 @@ def _compile(cls: type) -> Callable[[Any], bool]:
     consts: dict[str, Any] = {"conforms": conforms}
     _emit(cls, "o", 1, lines, consts, (cls,))
     lines.append("    return True")
-    exec("\n".join(lines), consts)  # noqa: S102 - source built above from the model's own field names
+    run_generated("\n".join(lines), f"ISO 10161 constraint check {cls.__name__}", consts)
     fn: Callable[[Any], bool] = consts["check"]
     return fn
 

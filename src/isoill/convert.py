@@ -17,10 +17,10 @@ import attrs
 import cattrs
 
 from illcore.structure import NOT_MINE, Checker, suggest
-from isoill import apdus
+from isoill._model import apdus
+from isoill._model.values import EDIFACTString, RawBER, SingleASN1Type
 from isoill.errors import ILLError, StructureError
-from isoill.extensions import registry
-from isoill.values import EDIFACTString, RawBER, SingleASN1Type
+from isoill.extensions import _registry as registry
 
 _NONE = type(None)
 
@@ -181,9 +181,7 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
 def apdu_class(name: Any) -> type[apdus.APDU]:
     """The APDU class for a "type" value: the class name (`ILLRequest`) or the standard's (`ILL-Request`)."""
-    from isoill.render import APDU_NAMES
-
-    by_asn1 = {APDU_NAMES[c.APDU_TYPE]: c for c in apdus.APDU_CLASSES}
+    by_asn1 = {c.ASN1_NAME: c for c in apdus.APDU_CLASSES}
     found = _APDU_BY_NAME.get(name) or by_asn1.get(name) if isinstance(name, str) else None
     if found is None:
         hint = suggest(name, [*_APDU_BY_NAME, *by_asn1]) if isinstance(name, str) else ""

@@ -1,13 +1,21 @@
 """The ISO 10161 error hierarchy: every failure to decode or encode is one of these, with where it happened.
 
-`ILLError` is a ValueError (through the distribution-wide `IsoIllError`), so callers can catch either.
+`ILLError` is a ValueError (through the distribution-wide `IsoIllError`); `.path` is the list of ASN.1 names,
+`.where` the dotted form, `.offset` the byte offset, `.detail` (also `.reason`) the fault alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from illcore.errors import IsoIllError
+
+if TYPE_CHECKING:
+    from illcore.engine import Direction
+    from isoill._model.apdus import APDU, StatusOrErrorReport
+    from isoill._model.enums import CurrentState
+    from isoill._model.types import ErrorReport, ServiceDateTime
 
 
 class ILLError(IsoIllError):
@@ -17,14 +25,10 @@ class ILLError(IsoIllError):
 class _PathError(ILLError):
     def __init__(self, message: str, *, offset: int | None = None, path: Iterable[str] = ()) -> None:
         self.reason = message
+        self.detail = message
         self.offset = offset
         self.path: list[str] = list(path)
         super().__init__(message)
-
-    @property
-    def where(self) -> str:
-        """The dotted field path, outermost first (ASN.1 names)."""
-        return ".".join(self.path)
 
     def __str__(self) -> str:
         parts = [self.reason]
@@ -41,6 +45,28 @@ class DecodeError(_PathError):
 
 class EncodeError(_PathError):
     """A model value cannot be encoded: carries `.path` to the offending field."""
+
+
+class ProtocolError(ILLError):
+    """An APDU the protocol machine prohibits (strict mode). The state is unchanged.
+
+    `error_report` is the Error-Report to send back (state-transition-prohibited with aPDU-type and
+    current-state, or transaction-id-problem); `reply(service_date_time=...)` wraps it in the
+    Status-Or-Error-Report APDU. `direction` says whether the APDU was being sent or had arrived.
+    """
+
+    def __init__(self, message: str, *, apdu: APDU, direction: Direction, state: CurrentState | None,
+                 error_report: ErrorReport) -> None:
+        super().__init__(message)
+        self.apdu = apdu
+        self.direction = direction
+        self.state = state
+        self.error_report = error_report
+
+    def reply(self, *, service_date_time: ServiceDateTime) -> StatusOrErrorReport:
+        from isoill._protocol import reports
+
+        return reports.reply(self.apdu, service_date_time=service_date_time, error_report=self.error_report)
 
 
 class StructureError(ILLError):

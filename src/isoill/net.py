@@ -1,9 +1,9 @@
-"""asyncio TCP transport for ISO 10161: `ILLServer` (a handler per APDU, limits, error replies) and the client
-side (`ILLConnection`, `send_apdus`); the only module of `isoill` that does I/O. Wired to the protocol machine
-through a `TransactionStore`.
+"""asyncio TCP transport for ISO 10161: `ILLServer` (sockets, limits, eviction, drain; each connection drives an
+`isoill.Session`) and the client side (`ILLConnection`, `send_apdus`); the only module of `isoill` doing I/O.
 
-Framing is `isoill.stream.Framer`; replies are encoded with a long-form outer length because YAZ-based peers
-treat a first four printable octets as HTTP (research notes, 10161 section 3.4).
+Framing, decoding, transaction tracking and automatic replies are the session's (`isoill._protocol.session`);
+this module adds the clock (`_now`) and the handler. Replies are encoded with a long-form outer length because
+YAZ-based peers treat a first four printable octets as HTTP (research notes, 10161 section 3.4).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import logging
 import math
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Protocol, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import attrs
 
 from illcore.aio import (
     DEFAULT_BACKLOG,
-    DEFAULT_DRAIN_TIMEOUT,
     Acceptor,
     listening_socket,
     pending_input,
@@ -30,27 +29,28 @@ from illcore.aio import (
     uncancel,
 )
 from illcore.store import Store
-from isoill import enums as E
-from isoill import types as T
-from isoill.apdus import APDU, ILLRequest, StatusOrErrorReport
-from isoill.codec import Codec
-from isoill.errors import DecodeError, ILLError
-from isoill.machine import ProtocolError, Role, Transaction
+from isoill._ber.codec import Codec
+from isoill._model import enums as E
+from isoill._model import types as T
+from isoill._model.apdus import APDU, StatusOrErrorReport
+from isoill._net_limits import Limits
+from isoill._protocol.ids import TransactionKey, transaction_key
+from isoill._protocol.reports import error_reply
+from isoill._protocol.session import AutoReply, Session, SessionEvent, status_reply
+from isoill._protocol.store import MemoryStore, TransactionLike, TransactionStore, new_transaction
 from isoill.persist import DurableTransactions
 from isoill.render import apdu_name, tag_name
-from isoill.stream import (
-    DEFAULT_MAX_APDU_SIZE,
-    DEFAULT_MAX_DEPTH,
-    HTTP_HINT,
-    Framer,
-    FramingError,
-    looks_like_http,
-)
+from isoill.stream import Framer, looks_like_http
+
+__all__ = [
+    "DEFAULT_PORT", "Address", "Handler", "ILLConnection", "ILLServer", "Incoming", "Limits", "MemoryStore",
+    "TransactionKey", "TransactionLike", "TransactionStore", "error_report", "new_transaction", "send_apdus",
+    "looks_like_http", "status_report", "transaction_key",
+]
 
 log = logging.getLogger("isoill.net")
 
 Address = tuple[str, int]
-TransactionKey = tuple[str, str, str]
 
 # The ILL port in practice (ILLiad and OCLC listen on 1611).
 DEFAULT_PORT = 1611
@@ -61,93 +61,7 @@ _LINGER = 2.0
 _T = TypeVar("_T")
 
 
-@attrs.frozen(kw_only=True)
-class Limits:
-    """Resource limits of a connection; every one has a default that a public listener can live with.
-
-    `idle_timeout`: seconds a connection may sit between APDUs. `read_timeout`: seconds to receive the rest of
-    an APDU once its first octet arrived (a slow sender cannot hold a connection with a trickle).
-    `write_timeout`: seconds a reply may take to drain; a connection that exceeds it is aborted (its socket
-    closed at once, whatever the peer does). `drain_timeout`: seconds `ILLServer.close()` (and SIGTERM) gives
-    the APDUs already received to be answered before the remaining connections are cut.
-    `max_apdu_size` / `max_depth`: see `isoill.stream.Framer`.
-
-    `max_connections`: concurrent connections per server. `max_connections_per_address`: the share of one peer
-    address once the server is full (below `max_connections` an address may use any free slot). When
-    `max_connections` are open, a new connection makes room by closing one that is not running a handler:
-    a connection of a crowded address (one holding `max_connections_per_address` or more), else the one idle
-    longest. Among the candidates, idle ones (waiting between APDUs) go before those in the middle of an APDU,
-    and connections that never completed an APDU before those that did; then the least recently active goes.
-    A newcomer from a crowded address only displaces that address's own connections. If nothing may be
-    closed, the newcomer is closed at once. So neither idle connections nor one address's trickling ones can
-    lock other peers out, and a working client sharing an address with a flood keeps its connection while the
-    flood has idle ones (docs/security.md says what a shared address cannot be protected from).
-    """
-
-    max_apdu_size: int = DEFAULT_MAX_APDU_SIZE
-    max_depth: int = DEFAULT_MAX_DEPTH
-    idle_timeout: float = 120.0
-    read_timeout: float = 30.0
-    write_timeout: float = 30.0
-    connect_timeout: float = 10.0
-    max_connections: int = 200
-    max_connections_per_address: int = 64
-    drain_timeout: float = DEFAULT_DRAIN_TIMEOUT
-
-
-# --- transactions: the store interface and the state the server reports ---------------------------------------
-
-class TransactionLike(Protocol):
-    """What the server needs from a transaction (`isoill.Transaction` of the protocol machine satisfies it).
-
-    `receive` raises `isoill.ProtocolError` (or another ValueError) for an APDU the state does not allow.
-    """
-
-    @property
-    def state(self) -> E.CurrentState | None: ...
-
-    def receive(self, apdu: Any) -> Any: ...
-
-    def send(self, apdu: Any) -> Any: ...
-
-
-class TransactionStore(Protocol):
-    """Where a server keeps its transactions between APDUs and connections (a database in a real gateway)."""
-
-    def get(self, key: TransactionKey) -> TransactionLike | None: ...
-
-    def put(self, key: TransactionKey, transaction: TransactionLike) -> None: ...
-
-
-class MemoryStore:
-    """The default `TransactionStore`: a dict, lost when the process ends."""
-
-    def __init__(self) -> None:
-        self._items: dict[TransactionKey, TransactionLike] = {}
-
-    def get(self, key: TransactionKey) -> TransactionLike | None:
-        return self._items.get(key)
-
-    def put(self, key: TransactionKey, transaction: TransactionLike) -> None:
-        self._items[key] = transaction
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def transaction_key(apdu: APDU) -> TransactionKey:
-    """Transaction-Id as a store key: (group qualifier, qualifier, sub-transaction qualifier)."""
-    tid = apdu.transaction_id
-    return (str(tid.transaction_group_qualifier), str(tid.transaction_qualifier),
-            str(tid.sub_transaction_qualifier or ""))
-
-
-def new_transaction(responder: bool) -> TransactionLike:
-    """A fresh transaction of the protocol machine, in the role this side plays."""
-    return Transaction(Role.RESPONDER if responder else Role.REQUESTER)
-
-
-# --- Status-Or-Error-Report builders -------------------------------------------------------------------------
+# --- the time a transport gives the session, and the report builders with it --------------------------------
 
 _clock: list[Any] = [-1, None]  # [whole second, its ServiceDateTime]: one per second, not one per APDU
 
@@ -165,52 +79,16 @@ def _now() -> T.ServiceDateTime:
     return value
 
 
-_EMPTY_TID = T.TransactionId(transaction_group_qualifier="", transaction_qualifier="")
-
-
 def error_report(problem: E.GeneralProblem | T.StateTransitionProhibited, about: APDU | None = None,
                  note: str = "") -> StatusOrErrorReport:
-    """A provider error report (general-problem or state-transition-prohibited), about `about` if known."""
-    return StatusOrErrorReport(
-        transaction_id=about.transaction_id if about is not None else _EMPTY_TID,
-        service_date_time=_now(),
-        requester_id=about.requester_id if about is not None else None,
-        responder_id=about.responder_id if about is not None else None,
-        error_report=T.ErrorReport(correlation_information=note[:200] or "error", report_source=E.ReportSource.PROVIDER,
-                                   provider_error_report=problem),
-    )
+    """A provider error report (general-problem or state-transition-prohibited), about `about` if known, stamped
+    now (the builder is `isoill.error_reply`)."""
+    return error_reply(problem, about, note, service_date_time=_now())
 
 
 def status_report(about: APDU, transaction: TransactionLike | None) -> StatusOrErrorReport:
-    """A status report answering `about`: its transaction's current state and History-Report.
-
-    Uses the machine's own report when it can give one; a transaction that has no history yet (or a store's
-    own transaction type) gets a report built from `about` alone.
-    """
-    if isinstance(transaction, Transaction):
-        try:
-            return transaction.status_report(service_date_time=_now(), to=about)
-        except ILLError:
-            pass
-    state = (transaction.state if transaction is not None else None) or E.CurrentState.UNKNOWN
-    try:
-        recent = E.MostRecentService(about.APDU_TYPE)
-    except ValueError:
-        recent = E.MostRecentService.MESSAGE
-    date = about.service_date_time.date_time_of_this_service.date
-    request = about if isinstance(about, ILLRequest) else None
-    history = T.HistoryReport(
-        date_requested=date if request else None,
-        author=request.item_id.author if request else None,
-        title=request.item_id.title if request else None,
-        date_of_last_transition=date, most_recent_service=recent, date_of_most_recent_service=date,
-        initiator_of_most_recent_service=about.requester_id or T.SystemId(),
-    )
-    return StatusOrErrorReport(
-        transaction_id=about.transaction_id, service_date_time=_now(),
-        requester_id=about.requester_id, responder_id=about.responder_id,
-        status_report=T.StatusReport(user_status_report=history, provider_status_report=state),
-    )
+    """A status report answering `about`, stamped now: see `isoill.status_reply`."""
+    return status_reply(about, transaction, service_date_time=_now())
 
 
 # --- server ------------------------------------------------------------------------------------------------
@@ -259,11 +137,13 @@ class _Connection:
         self.peer: Address = (str(peer[0]), int(peer[1]))
         self.closing = False
         limits = server.limits
-        self.framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
+        # With a durable store the store hook tracks (asynchronously, journal first); the session frames and decodes.
+        self.session = Session(codec=server.codec, store=server.store,
+                               track=server.tracking and server.durable is None, strict=server.strict,
+                               max_apdu_size=limits.max_apdu_size, max_depth=limits.max_depth)
         self.busy = False  # handling APDUs (a handler may be running): never evicted
         self.evicted = False
         self.lost: str | None = None  # why the transport failed under a send (peer reset, write timeout)
-        self.first_octets: bytes | None = None  # the start of what the peer sent, to recognise HTTP
         self.loop = asyncio.get_running_loop()
         self.last_active = self.loop.time()  # last octets received or last APDU handled
         self.served = 0  # APDUs handled
@@ -274,14 +154,18 @@ class _Connection:
         self._interrupted: str | None = None
 
     @property
+    def framer(self) -> Framer:
+        return self.session.framer
+
+    @property
     def idle(self) -> bool:
         """Waiting between APDUs with no handler running."""
-        return not self.busy and not self.framer.in_apdu
+        return not self.busy and not self.session.in_apdu
 
     @property
     def drained(self) -> bool:
         """Draining, and every octet received before the drain began was handled (no APDU half-read)."""
-        return self.owed is not None and self.consumed >= self.owed and not self.framer.in_apdu
+        return self.owed is not None and self.consumed >= self.owed and not self.session.in_apdu
 
     def _socket(self) -> Any:
         return self.writer.get_extra_info("socket")
@@ -331,7 +215,7 @@ class _Connection:
         self.writer.close()  # the pending read sees end of stream
 
     async def send(self, apdu: APDU | bytes) -> None:
-        data = apdu if isinstance(apdu, bytes) else self.server.codec.encode(apdu)
+        data = self.session.send(apdu)
         log.info("%s:%d: sent %s (%d octets)", *self.peer, _name(apdu), len(data))
         try:
             self.writer.write(data)
@@ -354,7 +238,7 @@ class _Connection:
         self.task = asyncio.current_task()
         server = self.server
         limits = server.limits
-        framer = self.framer
+        session = self.session
         loop = self.loop
         deadline: float | None = None  # when the APDU being received must be complete
         while not self.closing:
@@ -379,36 +263,29 @@ class _Connection:
             if self.evicted:
                 return
             if not chunk:
-                if framer.in_apdu:
-                    log.warning("%s:%d: closed inside an APDU (%d octets)", *self.peer, framer.buffered)
+                if session.in_apdu:
+                    log.warning("%s:%d: closed inside an APDU (%d octets)", *self.peer, session.buffered)
                 return
             self.last_active = loop.time()
-            if self.first_octets is None:
-                self.first_octets = chunk[:16]
-            try:
-                apdus = framer.feed(chunk)
-            except FramingError as exc:
-                await self._bad_framing(exc)
-                return
+            completed = session.receive_data(chunk)
             # APDUs that arrived before bad octets in the same chunk are handled first; then the error is answered.
             self.busy = True
             try:
-                for data in apdus:
-                    await self._one(data)
+                while (event := session.next_event(at=_now())) is not None:
+                    await self._act(event)
+                    if isinstance(event, AutoReply) and event.close:
+                        return
                     self.served += 1
                     if self.closing:
                         return
             finally:
                 self.busy = False
                 self.last_active = loop.time()
-            if framer.error is not None:
-                await self._bad_framing(framer.error)
-                return
             # read_timeout bounds a whole APDU: the deadline is set when its first octets arrive (counted from
             # after the handlers of the APDUs completed by the same chunk) and later chunks do not extend it.
-            if not framer.in_apdu:
+            if not session.in_apdu:
                 deadline = None
-            elif deadline is None or apdus:
+            elif deadline is None or completed:
                 deadline = loop.time() + limits.read_timeout
 
     async def _finish(self) -> None:
@@ -432,54 +309,46 @@ class _Connection:
             if not chunk and self.reader.at_eof():
                 return
 
-    async def _one(self, data: bytes) -> None:
-        server = self.server
-        try:
-            apdu = server.codec.decode(data)
-        except DecodeError as exc:
-            unknown = bool(data) and 0x60 <= data[0] <= 0x7F and not 1 <= data[0] & 0x1F <= 20
-            problem = E.GeneralProblem.UNRECOGNIZED_APDU if unknown else E.GeneralProblem.BADLY_STRUCTURED_APDU
-            why = f"{exc}{_unset_hint(exc)}"
-            log.warning("%s:%d: undecodable APDU: %s", *self.peer, why)
-            await self._refuse(problem, None, f"cannot decode: {why}")
-            self.closing = True
+    async def _act(self, event: SessionEvent) -> None:
+        if isinstance(event, AutoReply):
+            if event.close:  # bad framing or an undecodable APDU: answer if the peer still listens, then close
+                log.warning("%s:%d: %s", *self.peer, event.reason)
+                self.closing = True
+                with contextlib.suppress(OSError, asyncio.TimeoutError):
+                    await self.send(event.octets)
+            else:
+                assert event.about is not None
+                log.info("%s:%d: received %s, refused: %s", *self.peer, _name(event.about), event.reason)
+                await self.send(event.octets)
             return
-        log.info("%s:%d: received %s (%d octets)", *self.peer, _name(apdu), len(data))
-        transaction: TransactionLike | None
-        if server.durable is not None:  # store hook (issue 14): journal and state first, or no acknowledgement
-            outcome = await server.durable.on_receive(data, apdu, self.peer, track=server.tracking)
+        apdu = event.apdu
+        log.info("%s:%d: received %s (%d octets)", *self.peer, _name(apdu), len(event.data))
+        transaction, refusal = event.transaction, event.refusal
+        durable = self.server.durable
+        if durable is not None:  # store hook (issue 14): journal and state first, or no acknowledgement
+            outcome = await durable.on_receive(event.data, apdu, self.peer, track=self.server.tracking)
             if isinstance(outcome, StatusOrErrorReport):
                 with contextlib.suppress(OSError, asyncio.TimeoutError):
                     await self.send(outcome)
                 return
             transaction, refusal = outcome
-        else:
-            transaction, refusal = server.track(apdu)
-        if refusal is not None and server.strict:
-            await self.send(refusal)
-            return
+            if refusal is not None and self.server.strict:
+                await self.send(refusal)
+                return
+        if refusal is not None:
+            log.info("%s:%d: %s not allowed in its transaction (handed to the handler)", *self.peer,
+                     type(apdu).__name__)
         try:
-            await server.handler(Incoming(data, apdu, self.peer, transaction, refusal, self))
+            await self.server.handler(Incoming(event.data, apdu, self.peer, transaction, refusal, self))
         except Exception as exc:  # a bug in the application must not take the connection or server down
             if self.lost is not None:  # the peer went away (or stopped reading) under a reply: no bug here
                 log.info("%s:%d: %s while answering %s", *self.peer, self.lost, type(apdu).__name__)
                 self.closing = True
                 return
             log.exception("%s:%d: handler failed on %s", *self.peer, type(apdu).__name__)
-            await self._refuse(E.GeneralProblem.OTHER, apdu, f"internal error: {type(exc).__name__}")
-
-    async def _bad_framing(self, exc: FramingError) -> None:
-        if looks_like_http(self.first_octets or b""):
-            note = f"this looks like an HTTP request; ISO 10161 peers send raw BER ({HTTP_HINT})"
-            log.warning("%s:%d: %s", *self.peer, note)
-            await self._refuse(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, note)
-            return
-        log.warning("%s:%d: bad framing: %s", *self.peer, exc)
-        await self._refuse(E.GeneralProblem.BADLY_STRUCTURED_APDU, None, f"bad framing: {exc}")
-
-    async def _refuse(self, problem: E.GeneralProblem, about: APDU | None, note: str) -> None:
-        with contextlib.suppress(OSError, asyncio.TimeoutError):
-            await self.send(error_report(problem, about, note))
+            with contextlib.suppress(OSError, asyncio.TimeoutError):
+                await self.send(self.session.refuse(E.GeneralProblem.OTHER, apdu,
+                                                    f"internal error: {type(exc).__name__}", at=_now()))
 
 
 class ILLServer:
@@ -539,24 +408,8 @@ class ILLServer:
 
     def track(self, apdu: APDU) -> tuple[TransactionLike | None, StatusOrErrorReport | None]:
         """Apply a received APDU to its transaction; (transaction, error report to send instead) ."""
-        if not self.tracking:
-            return None, None
-        key = transaction_key(apdu)
-        txn = self.store.get(key)
-        if txn is None:
-            txn = new_transaction(responder=isinstance(apdu, ILLRequest))
-        try:
-            txn.receive(apdu)
-        except ProtocolError as exc:  # not allowed in this state, or an unknown transaction
-            log.info("%s:%s refused: %s", key[0], key[1], exc)
-            return txn, exc.reply(service_date_time=_now())
-        except ValueError as exc:  # a store's own transaction type refusing
-            state = txn.state or E.CurrentState.UNKNOWN
-            log.info("%s:%s refused: %s", key[0], key[1], exc)
-            prohibited = T.StateTransitionProhibited(apdu_type=E.ILLAPDUType(apdu.APDU_TYPE), current_state=state)
-            return txn, error_report(prohibited, apdu, str(exc))
-        self.store.put(key, txn)
-        return txn, None
+        return Session(codec=self.codec, store=self.store, track=self.tracking, strict=self.strict).track(
+            apdu, at=_now())
 
     async def start(self) -> None:
         sock = listening_socket(self.host, self.port, DEFAULT_BACKLOG)
@@ -711,114 +564,9 @@ class ILLServer:
                     transport.abort()
 
 
-# --- client ------------------------------------------------------------------------------------------------
-
-def _unset_hint(exc: DecodeError) -> str:
-    # An ENUMERATED of 0 is no value of any ISO 10161 enumeration: it is what a client sends for a field it
-    # never set (yaz-illclient, given no -D ill,... option, sends a request with every field zero or empty).
-    if exc.reason.startswith("value 0 is not a"):
-        return ("; 0 is no value of this enumeration: the sender left the field unset (yaz-illclient does so "
-                "for every field unless given a -D ill,... option)")
-    return ""
-
-
 def _name(apdu: APDU | bytes) -> str:
     return tag_name(apdu) if isinstance(apdu, bytes) else apdu_name(apdu)
 
 
-class ILLConnection:
-    """A client connection: send APDUs, receive whole APDUs (raw octets; decode with the codec)."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, limits: Limits,
-                 codec: Codec) -> None:
-        self.reader = reader
-        self.writer = writer
-        self.limits = limits
-        self.codec = codec
-        self.framer = Framer(max_size=limits.max_apdu_size, max_depth=limits.max_depth)
-        self._pending: list[bytes] = []
-        self.closed_by_peer = False
-        self.first_octets: bytes | None = None  # the start of what the peer sent (to recognise HTTP)
-        self.peer = "{}:{}".format(*(writer.get_extra_info("peername") or ("?", 0))[:2])
-
-    @classmethod
-    async def connect(cls, host: str, port: int, *, limits: Limits | None = None,
-                      codec: Codec | None = None) -> ILLConnection:
-        limits = limits or Limits()
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, limit=_READ_CHUNK),
-                                                limits.connect_timeout)
-        log.info("%s:%d: connected", host, port)
-        return cls(reader, writer, limits, codec or Codec())
-
-    async def send(self, apdu: APDU | bytes) -> None:
-        """Send one APDU; bytes are sent exactly as given (several concatenated APDUs are fine too)."""
-        data = apdu if isinstance(apdu, bytes) else self.codec.encode(apdu)
-        log.info("%s: sent %s (%d octets)", self.peer, _name(apdu), len(data))
-        self.writer.write(data)
-        await asyncio.wait_for(self.writer.drain(), self.limits.write_timeout)
-
-    async def receive(self, timeout: float) -> bytes | None:
-        """The next whole APDU, or None if none arrived within `timeout` seconds or the peer closed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not self._pending:
-            if self.framer.error is not None:  # bad octets after the APDUs already returned
-                raise self.framer.error
-            if self.closed_by_peer:
-                return None
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return None
-            try:
-                chunk = await asyncio.wait_for(self.reader.read(_READ_CHUNK), remaining)
-            except asyncio.TimeoutError:
-                return None
-            if not chunk:
-                log.info("%s: closed by the peer", self.peer)
-                self.closed_by_peer = True
-                self.framer.eof()
-                return None
-            if self.first_octets is None:
-                self.first_octets = chunk[:16]
-            try:
-                self._pending += self.framer.feed(chunk)
-            except FramingError:
-                if looks_like_http(self.first_octets):
-                    raise FramingError(f"it answered in HTTP ({self.first_octets!r}...): an HTTP server, not "
-                                       "an ISO 10161 peer", offset=0) from None
-                raise
-        data = self._pending.pop(0)
-        log.info("%s: received %s (%d octets)", self.peer, _name(data), len(data))
-        return data
-
-    async def close(self) -> None:
-        log.info("%s: closed", self.peer)
-        self.writer.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.writer.wait_closed(), 1.0)
-
-    async def __aenter__(self) -> ILLConnection:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-
-async def send_apdus(host: str, port: int, apdus: Iterable[APDU | bytes], *, wait: float = 2.0,
-                     limits: Limits | None = None, codec: Codec | None = None,
-                     max_replies: int | None = None) -> list[bytes]:
-    """Connect, send the APDUs, collect what the peer sends back within `wait` seconds (or until
-    `max_replies` arrived, or the peer closed), close."""
-    async with await ILLConnection.connect(host, port, limits=limits, codec=codec) as conn:
-        for apdu in apdus:
-            await conn.send(apdu)
-        replies: list[bytes] = []
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
-        while True:
-            reply = await conn.receive(max(0.0, deadline - loop.time()))
-            if reply is None:
-                return replies
-            replies.append(reply)
-            if max_replies is not None and len(replies) >= max_replies:
-                return replies
+# The client side lives in its own module (net stays within the size rule); it is part of this public module.
+from isoill._net_client import ILLConnection, send_apdus  # noqa: E402

@@ -25,12 +25,12 @@ from illcore.store import (
     StoreUnavailable,
     TransactionRecord,
 )
-from isoill import enums as E
-from isoill import types as T
-from isoill.apdus import APDU, ILLRequest, StatusOrErrorReport
-from isoill.codec import Codec
+from isoill._ber.codec import Codec
+from isoill._model import enums as E
+from isoill._model import types as T
+from isoill._model.apdus import APDU, ILLRequest, StatusOrErrorReport
+from isoill._protocol.machine import ProtocolError, Role, Transaction
 from isoill.errors import ILLError
-from isoill.machine import ProtocolError, Role, Transaction
 from isoill.snapshot import SnapshotError
 
 __all__ = ["PROTOCOL", "DurableTransactions", "key_text", "send_outbox_item", "temporary_failure"]

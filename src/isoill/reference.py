@@ -30,10 +30,11 @@ from pyasn1.type import univ
 from pyasn1.type.base import noValue
 
 from isoill import asn1spec
-from isoill.apdus import APDU, APDU_BY_TYPE
-from isoill.codec import APDU_NAMES, _namespace, default_codec
+from isoill._ber.codec import default_codec, resolve_external
+from isoill._model.apdus import APDU, APDU_BY_TYPE, APDU_NAMES
+from isoill._model.values import EDIFACTString, External, RawBER, SingleASN1Type
 from isoill.errors import DecodeError, EncodeError
-from isoill.extensions import registry
+from isoill.extensions import _registry as registry
 from isoill.schema import (
     UNIVERSAL,
     AnyType,
@@ -48,7 +49,6 @@ from isoill.schema import (
     field_specs,
     identifier_octets,
 )
-from isoill.values import EDIFACTString, External, RawBER, SingleASN1Type
 
 __all__ = ["decode", "encode"]
 
@@ -367,11 +367,8 @@ def _resolve_external(obj: External) -> External:
         except (_Failure, *_FAILURES):
             return obj
         return attrs.evolve(obj, encoding=SingleASN1Type(value))
-    # The codec has no public hook for this; its generated namespace (cached per options and registry
-    # generation) holds the resolver it calls on every decoded EXTERNAL.
-    resolve = _namespace(default_codec().options)["_resolve_external"]
-    resolved: External = resolve(obj)
-    return resolved
+    # The same resolution the default codec's generated decoders call on every EXTERNAL (one implementation).
+    return resolve_external(obj)
 
 
 # ---- the codec ------------------------------------------------------------------------------------------------

@@ -11,25 +11,17 @@ from typing import Any
 
 import attrs
 
+from isoill._model.apdus import APDU_NAMES
+from isoill._model.values import EDIFACTString, RawBER
 from isoill.schema import Choice, FieldSpec
-from isoill.values import EDIFACTString, RawBER
-
-# The ASN.1 names of the APDUs (index = ILL-APDU-Type); kept here so rendering never needs the codec.
-APDU_NAMES = (
-    "", "ILL-Request", "Forward-Notification", "Shipped", "ILL-Answer", "Conditional-Reply", "Cancel",
-    "Cancel-Reply", "Received", "Recall", "Returned", "Checked-In", "Overdue", "Renew", "Renew-Answer", "Lost",
-    "Damaged", "Message", "Status-Query", "Status-Or-Error-Report", "Expired",
-)
 
 INDENT = "  "
 
 
 def apdu_name(apdu: object) -> str:
     """`ILL-Request`, `Shipped`, ... for an APDU instance (its class name for anything else)."""
-    number = getattr(type(apdu), "APDU_TYPE", None)
-    if isinstance(number, int) and 0 < number < len(APDU_NAMES):
-        return APDU_NAMES[number]
-    return type(apdu).__name__
+    name = getattr(type(apdu), "ASN1_NAME", None)
+    return name if isinstance(name, str) else type(apdu).__name__
 
 
 def tag_name(octets: bytes) -> str:

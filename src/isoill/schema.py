@@ -1,6 +1,6 @@
 """The declarative description of ISO-10161-ILL-1 types: ASN.1 type descriptors and per-field BER metadata.
 
-Model classes carry a `FieldSpec` in each attrs field's metadata; the code generator (`isoill.codegen`) and the
+Model classes carry a `FieldSpec` in each attrs field's metadata; the code generator (`isoill._ber`) and the
 dict/JSON converters read nothing else, so the model modules are the one table of the whole module.
 """
 

@@ -18,14 +18,14 @@ import base64
 from collections.abc import Hashable
 from typing import Any
 
-from illcore.engine import Engine, Logged, Record
+from illcore.engine import Direction, Engine, Logged, Record
 from isoill import convert
-from isoill import enums as E
-from isoill import types as T
-from isoill.apdus import APDU, ILLRequest
-from isoill.codec import Codec
+from isoill._ber.codec import Codec
+from isoill._model import enums as E
+from isoill._model import types as T
+from isoill._model.apdus import APDU, ILLRequest
+from isoill._protocol.machine import PRIMITIVE, TABLE, Role, Transaction
 from isoill.errors import ILLError
-from isoill.machine import TABLE, Role, Transaction
 
 __all__ = ["FORMAT", "VERSION", "SnapshotError", "restore", "snapshot"]
 
@@ -33,6 +33,9 @@ FORMAT = "isoill.Transaction"
 VERSION = 1
 
 _codec: Codec | None = None
+
+
+_FROM_PRIMITIVE = {"req": Direction.SEND, "ind": Direction.RECEIVE}
 
 
 def _get_codec() -> Codec:
@@ -79,7 +82,8 @@ def snapshot(t: Transaction) -> dict[str, Any]:
         return "request" if apdu is not None and apdu is t._request else _ber(t, apdu)
 
     service = [same(t._service[0]), t._service[1].value] if t._service is not None else None
-    log = [{"direction": r.direction, "type": _type_name(r.message),
+    # Format v1 writes ISO 10161's service primitives ("req" sent, "ind" received) for the log's Direction.
+    log = [{"direction": PRIMITIVE.get(r.direction, r.direction), "type": _type_name(r.message),
             "before": _state(r.before), "after": _state(r.after), "accepted": r.accepted,
             "at": [r.at.date, r.at.time] if isinstance(r.at, T.DateTime) else None, "problem": r.problem,
             "count": r.repeats + 1} for r in t._log]
@@ -155,7 +159,7 @@ def _restore_v1(data: dict[str, Any]) -> Transaction:
     t._shipped_service_type = E.ILLServiceType[sst] if sst is not None else None
     t._results = E.TransactionResults[data["results"]] if data["results"] is not None else None
     t._last_transition = data["last_transition"]
-    t._log = [Record(r["direction"], Logged(r["type"]), _current(r["before"]), _current(r["after"]), bool(r["accepted"]),
+    t._log = [Record(_FROM_PRIMITIVE[r["direction"]], Logged(r["type"]), _current(r["before"]), _current(r["after"]), bool(r["accepted"]),
                      T.DateTime(date=r["at"][0], time=r["at"][1]) if r["at"] else None, r["problem"],
                      int(r["count"]) - 1) for r in data["log"]]
     return t

@@ -6,15 +6,15 @@ matching end-of-contents octets (indefinite). Works incrementally: each octet is
 
 from __future__ import annotations
 
-from isoill.ber import header
+from isoill._ber.primitives import DEFAULT_MAX_APDU_SIZE, header
 from isoill.errors import DecodeError
 
-# Big enough for any real APDU (a request with long notes is a few kB); a gateway can raise it.
-DEFAULT_MAX_APDU_SIZE = 1024 * 1024
+__all__ = ["DEFAULT_MAX_APDU_SIZE", "DEFAULT_MAX_DEPTH", "Framer", "FramingError"]
+
 # Nesting of indefinite-length values the framer walks; YAZ nests about 8 deep in an ILL-Request.
 DEFAULT_MAX_DEPTH = 32
 
-# identifier octet + at most 3 more tag octets + length octet + at most 4 length octets (see isoill.ber).
+# identifier octet + at most 3 more tag octets + length octet + at most 4 length octets (see isoill._ber.primitives).
 _MAX_HEADER = 9
 _PAD = bytes(_MAX_HEADER)
 

@@ -1,6 +1,6 @@
 """Writes the NCIP model (model.py): one frozen attrs class per complex element of the element tables.
 
-`python -m ncip.modelgen src/ncip/model.py` regenerates it; a test checks the committed file is current.
+`make generate` (or `python -m ncip.modelgen src/ncip/model.py`) regenerates it; a test checks it is current.
 """
 
 from __future__ import annotations

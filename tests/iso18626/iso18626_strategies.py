@@ -8,11 +8,11 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from iso18626 import tables as T
-from iso18626.codes import SchemeValue
-from iso18626.messages import SupplyingAgencyMessage
-from iso18626.supplying import MessageInfoV12, RetryInfo
-from iso18626.timestamps import Timestamp
+from iso18626._model import tables as T
+from iso18626._model.codes import SchemeValue
+from iso18626._model.messages import SupplyingAgencyMessage
+from iso18626._model.supplying import MessageInfoV12, RetryInfo
+from iso18626._model.timestamps import Timestamp
 
 # XML 1.0 characters; \r, &, < and > on purpose (the writer must escape them).
 _chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn")) | st.sampled_from("\t\n\r&<>\"' ")
@@ -87,7 +87,7 @@ def spec_strategy(spec: T.Spec, version: str) -> st.SearchStrategy[Any]:
 def _sam_v12(sam: Any, spec: T.Spec, version: str) -> st.SearchStrategy[Any]:
     """v1.2 generates a MessageInfoV12; split it into messageInfo and retry_info as the model holds them."""
     mi: MessageInfoV12 = sam.message_info
-    from iso18626.supplying import MessageInfo
+    from iso18626._model.supplying import MessageInfo
 
     info = MessageInfo(reason_for_message=mi.reason_for_message, answer_yes_no=mi.answer_yes_no, note=mi.note,
                        reason_unfilled=mi.reason_unfilled, reason_retry=mi.reason_retry)

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree
 
 import iso18626
-from iso18626.schema import validator
+from iso18626._xml.xsd import validator
 
 NS = "http://illtransactions.org/2013/iso18626"
 HEADER = (

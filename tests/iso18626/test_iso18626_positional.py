@@ -13,10 +13,10 @@ from iso18626_strategies import MESSAGE_NAMES, message
 from lxml import etree
 
 import iso18626
-from iso18626 import tables as T
-from iso18626.positional import VALID_READERS
-from iso18626.reader import READ_AS, READERS
-from iso18626.schema import validator
+from iso18626._model import tables as T
+from iso18626._xml.positional import VALID_READERS
+from iso18626._xml.readers import READ_AS, READERS
+from iso18626._xml.xsd import validator
 
 FIXTURES = sorted((Path(__file__).resolve().parents[2] / "benchmarks" / "fixtures").glob("*.xml"))
 

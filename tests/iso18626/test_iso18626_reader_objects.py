@@ -10,8 +10,8 @@ import attrs
 import pytest
 
 import iso18626
-from iso18626 import tables as T
-from iso18626.codes import SchemeValue
+from iso18626._model import tables as T
+from iso18626._model.codes import SchemeValue
 
 FIXTURES = sorted((Path(__file__).resolve().parents[2] / "benchmarks" / "fixtures").glob("*.xml"))
 PUBLIC = {spec.cls for v in T.VERSIONS for spec in T.all_specs(v)} | {SchemeValue, iso18626.MessageInfo}

@@ -10,7 +10,7 @@ from iso18626_strategies import MESSAGE_NAMES, message
 from lxml import etree
 
 import iso18626
-from iso18626.schema import validator
+from iso18626._xml.xsd import validator
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -32,7 +32,7 @@ def _normal(leaves: list[tuple[str, str, str | None]]) -> list[tuple[str, Any, s
     for path, text, scheme in leaves:
         value: Any = text
         try:
-            value = iso18626.timestamps.strict_datetime(text)
+            value = iso18626._model.timestamps.strict_datetime(text)
         except ValueError:
             if text in ("true", "false", "1", "0") and path.endswith("sentToPatron"):
                 value = text in ("true", "1")

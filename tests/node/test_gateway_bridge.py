@@ -18,8 +18,8 @@ from illcore.request import BorrowingRequest, Patron, Service
 from illnode.gateway.bridge import BRIDGE, BY_KIND, Kind, Side, Step, Ways, kind_of_sam, rows_for
 from illnode.gateway.iso10161_side import Leg10161, apdu_for, step_of_apdu, system_id
 from illnode.gateway.iso18626_side import Leg18626, agency_id, message_for, step_of_message
-from isoill import enums as E
-from isoill import types as T
+from isoill._model import enums as E
+from isoill._model import types as T
 
 AT = dt.datetime(2026, 3, 2, 10, 15, 0, tzinfo=dt.timezone.utc)
 LEG10 = Leg10161(transaction_id=T.TransactionId(initial_requester_id=system_id("REQ"),

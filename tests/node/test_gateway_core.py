@@ -16,11 +16,11 @@ from illnode.gateway.bridge import Kind, Side
 from illnode.gateway.core import Arm, Arrived, Count, Disarm, Gateway, GatewayConfig, Link, Send, link_key
 from illnode.gateway.rota import Rota, RotaRule
 from illnode.gateway.state import Peer, from_json, to_json
-from iso18626 import machine as m18626
-from isoill import enums as E
-from isoill import types as T
+from iso18626 import _machine as m18626
+from isoill._model import enums as E
+from isoill._model import types as T
+from isoill._model.values import External
 from isoill.extensions import APDUDeliveryInfo, APDUDeliveryParameters, APDUEncoding
-from isoill.values import External
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 PEERS = {

@@ -46,10 +46,15 @@ async def _gateway(config: Path) -> Any:
                                                 str(config), env=env, stderr=asyncio.subprocess.PIPE)
     assert proc.stderr is not None
     seen = []  # the node may first log what it recovered (e.g. links restored after a crash)
-    while not seen or b"staff API on port" not in seen[-1]:
-        line = await asyncio.wait_for(proc.stderr.readline(), WAIT)
-        assert line, b"".join(seen)  # exited before it served
-        seen.append(line)
+    try:
+        while not seen or b"staff API on port" not in seen[-1]:
+            line = await asyncio.wait_for(proc.stderr.readline(), WAIT)
+            assert line, b"".join(seen)  # exited before it served
+            seen.append(line)
+    except BaseException:
+        proc.kill()  # a node that did not come up must not outlive the test
+        await proc.wait()
+        raise
     return proc
 
 

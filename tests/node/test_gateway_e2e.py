@@ -20,13 +20,13 @@ import iso18626
 import isoill
 from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.node import Node, parse_config
+from iso18626 import _machine as m18626
 from iso18626 import http
-from iso18626 import machine as m18626
-from isoill import enums as E
 from isoill import net
-from isoill import types as T
+from isoill._model import enums as E
+from isoill._model import types as T
+from isoill._model.values import External
 from isoill.extensions import APDUDeliveryInfo, APDUDeliveryParameters, APDUEncoding
-from isoill.values import External
 
 WAIT = 10.0
 

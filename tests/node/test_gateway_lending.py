@@ -21,7 +21,7 @@ from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.service import COUNTS, GatewayService
 from illnode.gateway.staff_api import StaffAPI
 from illnode.gateway.state import Peer
-from isoill import enums as E
+from isoill._model import enums as E
 
 LOCAL = {**CONFIG.peers, "OURILLIAD": Peer(symbol="OURILLIAD", protocol="iso10161", local=True)}
 AUTO = attrs.evolve(CONFIG, peers=LOCAL, lending="auto", lending_rules=(

@@ -19,8 +19,8 @@ import isoill
 from illnode.gateway.core import Gateway, link_key
 from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.service import LINKS, TIMERS, GatewayService
-from isoill import enums as E
-from isoill import types as T
+from isoill._model import enums as E
+from isoill._model import types as T
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,8 +16,8 @@ from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.node import Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
 from iso18626 import http
-from isoill import enums as E
 from isoill import net
+from isoill._model import enums as E
 
 WAIT = 15.0
 

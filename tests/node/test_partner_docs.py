@@ -55,4 +55,4 @@ def test_profile_pages_match_the_data() -> None:
     assert set(pages) == {p.name for p in (ROOT / "docs" / "profiles").glob("*.md")}
     for name, text in pages.items():
         assert (ROOT / "docs" / "profiles" / name).read_text(encoding="utf-8") == text, \
-            f"docs/profiles/{name} is stale: run scripts/gen_profile_docs.py"
+            f"docs/profiles/{name} is stale: run make generate (scripts/gen_profile_docs.py)"

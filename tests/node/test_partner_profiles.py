@@ -16,10 +16,9 @@ from illcore.profiles import ProfileViolation
 from illnode import cli
 from illnode import profiles as registry
 from iso18626 import profiles as p18626
-from isoill import types as T
+from isoill import Role
 from isoill.extensions import APDUDeliveryInfo
 from isoill.extensions.delivery_info import delivery_info, reply_address, with_delivery_info
-from isoill.machine import Role
 from isoill.profiles import ALMA, IPIG, OCLC
 
 
@@ -122,12 +121,12 @@ def test_ipig_wants_delivery_info_and_oclc_its_request_extension(alma_request: P
 def test_delivery_info_helpers() -> None:
     info = delivery_info("ill.example.edu:1611", "partner.example.org:9001")
     assert reply_address(info) == ("ill.example.edu", 1611)
-    stamp = T.ServiceDateTime(date_time_of_this_service=T.DateTime(date="20260101"))
-    tid = T.TransactionId(transaction_group_qualifier="A", transaction_qualifier="1")
+    stamp = isoill.ServiceDateTime(date_time_of_this_service=isoill.DateTime(date="20260101"))
+    tid = isoill.TransactionId(transaction_group_qualifier="A", transaction_qualifier="1")
     message = with_delivery_info(isoill.Message(transaction_id=tid, service_date_time=stamp, note="hi"), info)
     back = isoill.decode(isoill.encode(message))
     assert back.extension(APDUDeliveryInfo) == info
-    assert back.extension(T.UnfilledResults) is None
+    assert back.extension(isoill.UnfilledResults) is None
     again = with_delivery_info(back, delivery_info("other:1", "x:2"))  # replaced, not added
     assert len(again.extensions) == 1 and reply_address(again.extension(APDUDeliveryInfo)) == ("other", 1)
 
@@ -135,9 +134,9 @@ def test_delivery_info_helpers() -> None:
 def test_reply_address_skips_what_is_not_ber_over_tcp() -> None:
     from isoill.extensions import APDUDeliveryParameters, APDUEncoding
 
-    mime = APDUDeliveryParameters(encoding=(APDUEncoding.BER_IN_MIME,), transport=T.SystemAddress(
+    mime = APDUDeliveryParameters(encoding=(APDUEncoding.BER_IN_MIME,), transport=isoill.SystemAddress(
         telecom_service_identifier="SMTP", telecom_service_address="ill@example.edu"))
-    tcp = APDUDeliveryParameters(encoding=(APDUEncoding.BER,), transport=T.SystemAddress(
+    tcp = APDUDeliveryParameters(encoding=(APDUEncoding.BER,), transport=isoill.SystemAddress(
         telecom_service_identifier="TCP/IP", telecom_service_address="[::1]:1611"))
     assert reply_address(APDUDeliveryInfo(sender_info=(mime,), recipient_info=())) is None
     assert reply_address(APDUDeliveryInfo(sender_info=(mime, tcp), recipient_info=())) == ("::1", 1611)

@@ -25,10 +25,9 @@ from illnode.dummy import DummyRequest, build_10161
 from illnode.simulators import Simulator10161, Simulator18626
 from iso18626 import http
 from iso18626 import profiles as p18626
-from isoill import net
+from isoill import Role, net
 from isoill.extensions import APDUDeliveryInfo
 from isoill.extensions.delivery_info import delivery_info, reply_address, with_delivery_info
-from isoill.machine import Role
 from isoill.profiles import ALMA, IPIG
 
 SRC = Path(__file__).resolve().parents[2] / "src"

@@ -20,4 +20,8 @@ def test_server_bench_runs(tmp_path: Path) -> None:
         for load in ("1", "50"):
             row = result["targets"][target][load]
             assert row["messages"] > 0 and row["cpu_us"] >= 0 and row["p99_ms"] >= row["p50_ms"] > 0
-    assert result["codec_decode_encode_us"] > 0 and result["http_cpu_over_trivial_50"] > 0
+    assert result["codec_decode_encode_us"] > 0
+    # The ratio is left out (None) only when the trivial app's CPU time was below the clock's tick.
+    trivial = result["targets"]["http-trivial"]["50"]["cpu_us"]
+    ratio = result["http_cpu_over_trivial_50"]
+    assert (ratio is None) if trivial == 0 else ratio > 0

@@ -19,9 +19,9 @@ from conftest import CANCEL, HOST, RECEIVED_XML, Served
 
 from illcore.aio import listening_socket
 from iso18626 import serving
-from iso18626.http import _hypercorn_config
+from iso18626.http._serve import _hypercorn_config
 from isoill import net
-from isoill.codec import Codec
+from isoill._ber.codec import Codec
 
 BIG = b"\x00" * (1 << 20)  # a reply far larger than the socket buffers of a peer that does not read
 

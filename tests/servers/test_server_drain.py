@@ -16,7 +16,7 @@ import pytest
 from conftest import CANCEL, HOST, RECEIVED_XML, Served
 
 from isoill import net
-from isoill.codec import Codec
+from isoill._ber.codec import Codec
 
 CLIENTS = 50
 DRAIN = 5.0

@@ -8,7 +8,7 @@ import asyncio
 from conftest import CANCEL, HOST
 
 from isoill import net
-from isoill.codec import Codec
+from isoill._ber.codec import Codec
 
 
 async def echo(incoming: net.Incoming) -> None:

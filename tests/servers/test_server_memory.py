@@ -17,7 +17,7 @@ import sys
 from conftest import HOST, ROOT
 
 from isoill import net
-from isoill.codec import Codec
+from isoill._ber.codec import Codec
 from isoill.stream import Framer
 
 REQUEST = (ROOT / "tests" / "vectors" / "iso10161" / "illclient-request-plain.ber").read_bytes()

@@ -7,9 +7,9 @@ from conftest import ROOT
 
 import iso18626
 from illcore.engine import MAX_LOG
-from iso18626 import machine as m18626
-from isoill import machine as m10161
-from isoill.codec import Codec
+from iso18626 import _machine as m18626
+from isoill._ber.codec import Codec
+from isoill._protocol import machine as m10161
 
 VECTORS = ROOT / "tests" / "vectors" / "iso10161"
 

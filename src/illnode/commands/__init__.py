@@ -10,7 +10,7 @@ import importlib
 from typing import Any
 
 __all__ = ["EXIT_CODES", "EXIT_INVALID", "EXIT_NETWORK", "EXIT_OK", "EXIT_PEER_ERROR", "EXIT_USAGE", "Failure",
-           "MODULES", "register_all"]
+           "MODULES", "STORE_HELP", "register_all"]
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -26,6 +26,11 @@ EXIT_CODES = f"""exit codes:
   {EXIT_PEER_ERROR}  the peer answered with an error (ISO 10161 error report, a reply that is not ISO 10161 BER,
      HTTP status, ERROR confirmation)
 """
+
+
+# The --store option's help, shared by every command that takes one.
+STORE_HELP = ("where transactions and the journal are kept: memory:, sqlite:///relative.db, "
+              "sqlite:////absolute/path.db, postgresql://user@host/db (see docs/node.md)")
 
 
 class Failure(Exception):

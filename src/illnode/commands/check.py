@@ -8,6 +8,7 @@ import argparse
 import sys
 from typing import Any
 
+import isoill
 from illcore.profiles import Violation
 from illnode import profiles
 from illnode.commands import EXIT_INVALID, EXIT_OK, EXIT_USAGE, Failure
@@ -21,7 +22,6 @@ def _looks_like_xml(data: bytes) -> bool:
 
 def check_10161(data_items: list[bytes], profile: Any, sender: Any) -> list[tuple[int, Violation]]:
     """(APDU number, violation) for every APDU; an undecodable one is a Failure."""
-    import isoill
 
     out = []
     for i, raw in enumerate(data_items, 1):
@@ -70,7 +70,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         if peer.iso10161 is None:
             raise Failure(f"the {peer.name} profile has no ISO 10161 part ({args.file} is not XML)", EXIT_USAGE)
-        from isoill.machine import Role
+        from isoill import Role
 
         sender = Role(args.sender) if args.sender else None
         items = _apdus_from_file(args.file, hex_input=args.hex)

@@ -22,9 +22,9 @@ from illnode.commands import (
     EXIT_OK,
     EXIT_PEER_ERROR,
     EXIT_USAGE,
+    STORE_HELP,
     Failure,
 )
-from illnode.commands.store import STORE_HELP
 
 __all__ = ["register"]
 API_KEY_ENV = "ISOILL_LIBRIS_API_KEY"

@@ -22,12 +22,11 @@ _TEXT = {
 def _types() -> dict[str, type]:
     """Accepted spellings of each APDU type: the class name and the standard's name, any case."""
     from isoill import APDU_CLASSES
-    from isoill.render import APDU_NAMES
 
     out: dict[str, type] = {}
     for cls in APDU_CLASSES:
         out[cls.__name__.lower()] = cls
-        out[APDU_NAMES[cls.APDU_TYPE].lower()] = cls
+        out[cls.ASN1_NAME.lower()] = cls
     return out
 
 
@@ -35,8 +34,7 @@ def template(cls: type, now: dt.datetime) -> Any:
     """The smallest valid instance of APDU class `cls`, with the commonly filled components added."""
     import attrs
 
-    from isoill import types as T
-
+    import isoill as T  # the supporting types are isoill's public names
     obj = _value_for_class(cls, now)
     extra: dict[str, Any] = {}
     names = {a.name for a in attrs.fields(cls)}
@@ -68,9 +66,9 @@ def _value_for_class(cls: type, now: dt.datetime) -> Any:
 
 
 def _value(t: Any, name: str, constraint: Any, now: dt.datetime) -> Any:
+    from isoill import RawBER
     from isoill import schema as S
     from isoill.constraints import ISO_DATE, ISO_TIME
-    from isoill.values import RawBER
 
     if constraint is ISO_DATE:
         return now.strftime("%Y%m%d")

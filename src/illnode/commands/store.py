@@ -12,12 +12,10 @@ from typing import Any
 
 from illcore.store import JournalEntry, Store, StoreError, StoreUnavailable, TransactionRecord, open_store
 
-from . import EXIT_NETWORK, EXIT_OK, EXIT_USAGE, Failure
+from . import EXIT_NETWORK, EXIT_OK, EXIT_USAGE, STORE_HELP, Failure
 
 __all__ = ["open_or_fail", "register"]
 
-STORE_HELP = ("where transactions and the journal are kept: memory:, sqlite:///relative.db, "
-              "sqlite:////absolute/path.db, postgresql://user@host/db (see docs/node.md)")
 
 
 def open_or_fail(url: str) -> Store:

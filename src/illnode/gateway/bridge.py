@@ -12,17 +12,17 @@ import enum
 
 import attrs
 
+import isoill
 from illcore.lifecycle import Milestone, Stage
 from illcore.request import BorrowingRequest, Service
 from iso18626 import Action, ReasonForMessage, Status
-from isoill import enums as E
 
 __all__ = ["BRIDGE", "BY_KIND", "CONDITIONS", "OTHER_CONDITION", "PRE_SUPPLY_STATUSES", "REASONS_RETRY",
            "REASONS_UNFILLED", "STATE_OF_STATUS", "STATUS_OF_STATE", "BridgeRow", "Kind", "Side", "Step", "Ways",
            "bridge_table_markdown", "join_notes", "kind_of_action", "kind_of_apdu", "kind_of_sam", "rows_for"]
 
-A = E.ILLAPDUType
-R = E.TransactionResults
+A = isoill.ILLAPDUType
+R = isoill.TransactionResults
 M = Milestone
 
 
@@ -94,8 +94,8 @@ class BridgeRow:
 
     kind: Kind
     sender: Side
-    apdu: E.ILLAPDUType
-    detail: E.TransactionResults | bool | None
+    apdu: isoill.ILLAPDUType
+    detail: isoill.TransactionResults | bool | None
     message: str                       # "request", "requestingAgencyMessage", "supplyingAgencyMessage"
     code: Action | Status | None       # the action, or the status a supplying agency message carries
     reason: ReasonForMessage | None    # None: RequestResponse for the first answer, StatusChange after
@@ -109,9 +109,7 @@ class BridgeRow:
     @property
     def service_10161(self) -> str:
         """The 10161 service as the standard names it, with the answer that selects the row."""
-        from isoill.machine import APDU_NAMES
-
-        name = APDU_NAMES[self.apdu]
+        name = isoill.APDU_BY_TYPE[self.apdu].ASN1_NAME
         if isinstance(self.detail, bool):
             return f"{name} {'TRUE' if self.detail else 'FALSE'}"
         if self.detail is not None:
@@ -139,7 +137,7 @@ B, T18, T10 = Ways.BOTH, Ways.TO_18626, Ways.TO_10161
 RFM = ReasonForMessage
 
 
-def _row(kind: Kind, sender: Side, apdu: E.ILLAPDUType, detail: E.TransactionResults | bool | None,
+def _row(kind: Kind, sender: Side, apdu: isoill.ILLAPDUType, detail: isoill.TransactionResults | bool | None,
          message: str, code: Action | Status | None, milestone: Milestone | None, ways: Ways, why: str, *,
          reason: ReasonForMessage | None = None, answer: bool | None = None, back: Kind | None = None,
          ) -> BridgeRow:
@@ -269,7 +267,7 @@ def rows_for(ways: Ways) -> tuple[BridgeRow, ...]:
 _ANSWERS = {R.WILL_SUPPLY: Kind.WILL_SUPPLY, R.HOLD_PLACED: Kind.EXPECT_TO_SUPPLY, R.CONDITIONAL: Kind.CONDITIONAL,
             R.RETRY: Kind.RETRY, R.UNFILLED: Kind.UNFILLED, R.LOCATIONS_PROVIDED: Kind.LOCATIONS_PROVIDED,
             R.ESTIMATE: Kind.ESTIMATE}
-_BY_APDU: dict[tuple[E.ILLAPDUType, Side], Kind] = {(r.apdu, r.sender): r.kind for r in BRIDGE
+_BY_APDU: dict[tuple[isoill.ILLAPDUType, Side], Kind] = {(r.apdu, r.sender): r.kind for r in BRIDGE
             if r.apdu not in (A.ILL_ANSWER, A.CONDITIONAL_REPLY, A.CANCEL_REPLY, A.RENEW_ANSWER, A.SHIPPED,
                               A.STATUS_OR_ERROR_REPORT, A.MESSAGE, A.RETURNED)}
 _BY_APDU[(A.MESSAGE, Q)] = Kind.MESSAGE_FROM_REQUESTER
@@ -277,7 +275,7 @@ _BY_APDU[(A.MESSAGE, S)] = Kind.MESSAGE_FROM_SUPPLIER
 _BY_APDU[(A.RETURNED, Q)] = Kind.RETURNED
 
 
-def kind_of_apdu(apdu_type: E.ILLAPDUType, sender: Side, *, results: E.TransactionResults | None = None,
+def kind_of_apdu(apdu_type: isoill.ILLAPDUType, sender: Side, *, results: isoill.TransactionResults | None = None,
                  answer: bool | None = None, copy: bool = False, status_report: bool = False) -> Kind:
     """The row of an ISO 10161 APDU sent by `sender` (answers, replies and Shipped by their content).
 
@@ -366,57 +364,57 @@ def join_notes(*parts: str | None) -> str | None:
 
 
 #: 18626 open-code tokens (ISO 18626 Annex B lists, as OCLC's samples spell them) for 10161's reason-unfilled.
-REASONS_UNFILLED: dict[E.ReasonUnfilled, str] = {
-    E.ReasonUnfilled.NOT_OWNED: "NotHeld",
-    E.ReasonUnfilled.NOT_ON_SHELF: "NotOnShelf",
-    E.ReasonUnfilled.NON_CIRCULATING: "NonCirculating",
-    E.ReasonUnfilled.POLICY_PROBLEM: "PolicyProblem",
-    E.ReasonUnfilled.POOR_CONDITION: "PoorCondition",
+REASONS_UNFILLED: dict[isoill.ReasonUnfilled, str] = {
+    isoill.ReasonUnfilled.NOT_OWNED: "NotHeld",
+    isoill.ReasonUnfilled.NOT_ON_SHELF: "NotOnShelf",
+    isoill.ReasonUnfilled.NON_CIRCULATING: "NonCirculating",
+    isoill.ReasonUnfilled.POLICY_PROBLEM: "PolicyProblem",
+    isoill.ReasonUnfilled.POOR_CONDITION: "PoorCondition",
 }
 #: ... for 10161's reason-not-available (retry).
-REASONS_RETRY: dict[E.ReasonNotAvailable, str] = {
-    E.ReasonNotAvailable.IN_USE_ON_LOAN: "OnLoan",
-    E.ReasonNotAvailable.AT_BINDERY: "AtBindery",
-    E.ReasonNotAvailable.ON_ORDER: "OnOrder",
-    E.ReasonNotAvailable.COST_EXCEEDS_LIMIT: "CostExceedsMaxCost",
-    E.ReasonNotAvailable.NOT_FOUND_AS_CITED: "NotFoundAsCited",
+REASONS_RETRY: dict[isoill.ReasonNotAvailable, str] = {
+    isoill.ReasonNotAvailable.IN_USE_ON_LOAN: "OnLoan",
+    isoill.ReasonNotAvailable.AT_BINDERY: "AtBindery",
+    isoill.ReasonNotAvailable.ON_ORDER: "OnOrder",
+    isoill.ReasonNotAvailable.COST_EXCEEDS_LIMIT: "CostExceedsMaxCost",
+    isoill.ReasonNotAvailable.NOT_FOUND_AS_CITED: "NotFoundAsCited",
 }
 #: ... for 10161's conditions (loan conditions; the rest is "Other" plus the condition in the note, as ReShare).
-CONDITIONS: dict[E.Conditions, str] = {
-    E.Conditions.LIBRARY_USE_ONLY: "LibraryUseOnly",
-    E.Conditions.NO_REPRODUCTION: "NoReproduction",
-    E.Conditions.CLIENT_SIGNATURE_REQUIRED: "SignatureRequired",
-    E.Conditions.SPECIAL_COLLECTIONS_SUPERVISION_REQUIRED: "SpecCollSupervReq",
+CONDITIONS: dict[isoill.Conditions, str] = {
+    isoill.Conditions.LIBRARY_USE_ONLY: "LibraryUseOnly",
+    isoill.Conditions.NO_REPRODUCTION: "NoReproduction",
+    isoill.Conditions.CLIENT_SIGNATURE_REQUIRED: "SignatureRequired",
+    isoill.Conditions.SPECIAL_COLLECTIONS_SUPERVISION_REQUIRED: "SpecCollSupervReq",
 }
 OTHER_CONDITION = "Other"
 
 #: ISO 10161 Current-State <-> the 18626 status a supplier would report (status reports both ways).
-STATE_OF_STATUS: dict[Status, E.CurrentState] = {
-    Status.REQUEST_RECEIVED: E.CurrentState.IN_PROCESS,
-    Status.EXPECT_TO_SUPPLY: E.CurrentState.IN_PROCESS,
-    Status.WILL_SUPPLY: E.CurrentState.IN_PROCESS,
-    Status.RETRY_POSSIBLE: E.CurrentState.NOT_SUPPLIED,
-    Status.UNFILLED: E.CurrentState.NOT_SUPPLIED,
-    Status.LOANED: E.CurrentState.SHIPPED,
-    Status.OVERDUE: E.CurrentState.OVERDUE,
-    Status.RECALLED: E.CurrentState.RECALL,
-    Status.HOLD_RETURN: E.CurrentState.RECEIVED,
-    Status.RELEASE_HOLD_RETURN: E.CurrentState.RECEIVED,
-    Status.COPY_COMPLETED: E.CurrentState.SHIPPED,
-    Status.LOAN_COMPLETED: E.CurrentState.CHECKED_IN,
-    Status.COMPLETED_WITHOUT_RETURN: E.CurrentState.LOST,
-    Status.CANCELLED: E.CurrentState.CANCELLED,
+STATE_OF_STATUS: dict[Status, isoill.CurrentState] = {
+    Status.REQUEST_RECEIVED: isoill.CurrentState.IN_PROCESS,
+    Status.EXPECT_TO_SUPPLY: isoill.CurrentState.IN_PROCESS,
+    Status.WILL_SUPPLY: isoill.CurrentState.IN_PROCESS,
+    Status.RETRY_POSSIBLE: isoill.CurrentState.NOT_SUPPLIED,
+    Status.UNFILLED: isoill.CurrentState.NOT_SUPPLIED,
+    Status.LOANED: isoill.CurrentState.SHIPPED,
+    Status.OVERDUE: isoill.CurrentState.OVERDUE,
+    Status.RECALLED: isoill.CurrentState.RECALL,
+    Status.HOLD_RETURN: isoill.CurrentState.RECEIVED,
+    Status.RELEASE_HOLD_RETURN: isoill.CurrentState.RECEIVED,
+    Status.COPY_COMPLETED: isoill.CurrentState.SHIPPED,
+    Status.LOAN_COMPLETED: isoill.CurrentState.CHECKED_IN,
+    Status.COMPLETED_WITHOUT_RETURN: isoill.CurrentState.LOST,
+    Status.CANCELLED: isoill.CurrentState.CANCELLED,
 }
-STATUS_OF_STATE: dict[E.CurrentState, Status] = {
-    E.CurrentState.NOT_SUPPLIED: Status.UNFILLED, E.CurrentState.PENDING: Status.REQUEST_RECEIVED,
-    E.CurrentState.IN_PROCESS: Status.WILL_SUPPLY, E.CurrentState.FORWARD: Status.REQUEST_RECEIVED,
-    E.CurrentState.CONDITIONAL: Status.WILL_SUPPLY, E.CurrentState.CANCEL_PENDING: Status.WILL_SUPPLY,
-    E.CurrentState.CANCELLED: Status.CANCELLED, E.CurrentState.SHIPPED: Status.LOANED,
-    E.CurrentState.RECEIVED: Status.LOANED, E.CurrentState.RENEW_PENDING: Status.LOANED,
-    E.CurrentState.NOT_RECEIVED_OVERDUE: Status.OVERDUE, E.CurrentState.RENEW_OVERDUE: Status.OVERDUE,
-    E.CurrentState.OVERDUE: Status.OVERDUE, E.CurrentState.RETURNED: Status.LOANED,
-    E.CurrentState.CHECKED_IN: Status.LOAN_COMPLETED, E.CurrentState.RECALL: Status.RECALLED,
-    E.CurrentState.LOST: Status.COMPLETED_WITHOUT_RETURN, E.CurrentState.UNKNOWN: Status.REQUEST_RECEIVED,
+STATUS_OF_STATE: dict[isoill.CurrentState, Status] = {
+    isoill.CurrentState.NOT_SUPPLIED: Status.UNFILLED, isoill.CurrentState.PENDING: Status.REQUEST_RECEIVED,
+    isoill.CurrentState.IN_PROCESS: Status.WILL_SUPPLY, isoill.CurrentState.FORWARD: Status.REQUEST_RECEIVED,
+    isoill.CurrentState.CONDITIONAL: Status.WILL_SUPPLY, isoill.CurrentState.CANCEL_PENDING: Status.WILL_SUPPLY,
+    isoill.CurrentState.CANCELLED: Status.CANCELLED, isoill.CurrentState.SHIPPED: Status.LOANED,
+    isoill.CurrentState.RECEIVED: Status.LOANED, isoill.CurrentState.RENEW_PENDING: Status.LOANED,
+    isoill.CurrentState.NOT_RECEIVED_OVERDUE: Status.OVERDUE, isoill.CurrentState.RENEW_OVERDUE: Status.OVERDUE,
+    isoill.CurrentState.OVERDUE: Status.OVERDUE, isoill.CurrentState.RETURNED: Status.LOANED,
+    isoill.CurrentState.CHECKED_IN: Status.LOAN_COMPLETED, isoill.CurrentState.RECALL: Status.RECALLED,
+    isoill.CurrentState.LOST: Status.COMPLETED_WITHOUT_RETURN, isoill.CurrentState.UNKNOWN: Status.REQUEST_RECEIVED,
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 import iso18626
+import isoill
 from illcore.lifecycle import Stage
 from illnode.gateway.bridge import BY_KIND, Kind, Side, Step, join_notes
 from illnode.gateway.iso10161_side import Leg10161, apdu_for, step_of_apdu, system_id
@@ -29,14 +30,11 @@ from illnode.gateway.rota import (
     choose_rota,
 )
 from illnode.gateway.state import IDS_10161, IDS_18626, Leg, Peer, Transaction
-from isoill import apdus as P
 from isoill import convert as convert10161
-from isoill import types as T
 from isoill.extensions import APDUDeliveryInfo
 from isoill.extensions.delivery_info import OID as DELIVERY_INFO_OID
 from isoill.extensions.delivery_info import delivery_info
 from isoill.extensions.delivery_info import reply_address as delivery_info_reply_address
-from isoill.values import External
 
 __all__ = ["Arm", "Arrived", "Count", "Disarm", "Gateway", "GatewayConfig", "Link", "Outcome", "Send",
            "link_key", "reply_address"]
@@ -119,7 +117,7 @@ def _text(value: object) -> str:
     return "" if value is None else str(getattr(value, "value", value))
 
 
-def _tid_key(tid: T.TransactionId) -> str:
+def _tid_key(tid: isoill.TransactionId) -> str:
     initial = tid.initial_requester_id
     who = initial.person_or_institution_symbol if initial is not None else None
     return f"{IDS_10161}:{_text(who)}/{_text(tid.transaction_group_qualifier)}/{_text(tid.transaction_qualifier)}"
@@ -136,15 +134,15 @@ def link_key(protocol: str, message: Message) -> str:
     return f"{IDS_18626}:req:{symbol_of(header.requesting_agency_id)}:{header.requesting_agency_request_id}"
 
 
-def reply_address(apdu: P.APDU) -> str:
+def reply_address(apdu: isoill.APDU) -> str:
     """host:port of the first TCP/IP sender in the APDU's APDU-Delivery-Info, or "" (then the directory's)."""
     info = apdu.extension(APDUDeliveryInfo)
     found = delivery_info_reply_address(info) if info is not None else None
     return f"{found[0]}:{found[1]}" if found is not None else ""
 
 
-def _delivery_extension(sender: str, recipient: str) -> T.Extension:
-    return T.Extension(item=External.of(DELIVERY_INFO_OID, delivery_info(sender, recipient)))
+def _delivery_extension(sender: str, recipient: str) -> isoill.Extension:
+    return isoill.Extension(item=isoill.External.of(DELIVERY_INFO_OID, delivery_info(sender, recipient)))
 
 
 # --- the gateway ----------------------------------------------------------------------------------------------------
@@ -187,7 +185,7 @@ class Gateway:
         msg, at = arrived.message, arrived.at
         if arrived.protocol == IDS_10161:
             step = step_of_apdu(msg, Side.REQUESTER, request_id=key)
-            symbol = _text((msg.requester_id or msg.transaction_id.initial_requester_id or T.SystemId())
+            symbol = _text((msg.requester_id or msg.transaction_id.initial_requester_id or isoill.SystemId())
                            .person_or_institution_symbol)
             ids: dict[str, Any] = {"tid": convert10161.to_dict(msg.transaction_id),
                                    "requester_id": convert10161.to_dict(msg.requester_id)
@@ -404,7 +402,7 @@ class Gateway:
         n = len(txn.passed) + 1
         leg_id = f"{txn.key}-{n}"
         if peer.protocol == IDS_10161:
-            tid = T.TransactionId(initial_requester_id=system_id(self.config.symbol),
+            tid = isoill.TransactionId(initial_requester_id=system_id(self.config.symbol),
                                   transaction_group_qualifier=self.config.symbol, transaction_qualifier=leg_id)
             ids: dict[str, Any] = {"tid": convert10161.to_dict(tid),
                                    "requester_id": convert10161.to_dict(system_id(self.config.symbol)),
@@ -448,10 +446,10 @@ class Gateway:
                 if self.config.iso10161_address and leg.address else ()
             ids = leg.ids
             leg10 = Leg10161(
-                transaction_id=convert10161.from_dict(ids["tid"], T.TransactionId),
-                requester_id=convert10161.from_dict(ids["requester_id"], T.SystemId) if ids.get("requester_id")
+                transaction_id=convert10161.from_dict(ids["tid"], isoill.TransactionId),
+                requester_id=convert10161.from_dict(ids["requester_id"], isoill.SystemId) if ids.get("requester_id")
                 else None,
-                responder_id=convert10161.from_dict(ids["responder_id"], T.SystemId) if ids.get("responder_id")
+                responder_id=convert10161.from_dict(ids["responder_id"], isoill.SystemId) if ids.get("responder_id")
                 else None, extensions=ext)
             message: Message = apdu_for(step, leg10)
         else:

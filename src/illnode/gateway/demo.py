@@ -17,9 +17,7 @@ from illnode.gateway.memstore import MemoryStore
 from illnode.gateway.node import Node, parse_config
 from illnode.simulators import Simulator10161, Simulator18626
 from iso18626 import http
-from isoill import enums as E
 from isoill import net
-from isoill import types as T
 from isoill.extensions.delivery_info import delivery_info, with_delivery_info
 from isoill.render import apdu_name
 
@@ -28,13 +26,13 @@ __all__ = ["main", "run"]
 WAIT = 20.0
 
 
-def _sid(symbol: str) -> T.SystemId:
-    return T.SystemId(person_or_institution_symbol=T.InstitutionSymbol(symbol))
+def _sid(symbol: str) -> isoill.SystemId:
+    return isoill.SystemId(person_or_institution_symbol=isoill.InstitutionSymbol(symbol))
 
 
-def _stamp() -> T.ServiceDateTime:
+def _stamp() -> isoill.ServiceDateTime:
     now = _dt.datetime.now(_dt.timezone.utc)
-    return T.ServiceDateTime(date_time_of_this_service=T.DateTime(date=now.strftime("%Y%m%d"),
+    return isoill.ServiceDateTime(date_time_of_this_service=isoill.DateTime(date=now.strftime("%Y%m%d"),
                                                                   time=now.strftime("%H%M%S")))
 
 
@@ -74,17 +72,17 @@ class _Requester:
 
 def _request(symbol: str, qualifier: str, title: str, reply_port: int, gateway_port: int) -> isoill.ILLRequest:
     apdu = isoill.ILLRequest(
-        transaction_id=T.TransactionId(initial_requester_id=_sid(symbol), transaction_group_qualifier=symbol,
+        transaction_id=isoill.TransactionId(initial_requester_id=_sid(symbol), transaction_group_qualifier=symbol,
                                        transaction_qualifier=qualifier),
         service_date_time=_stamp(), requester_id=_sid(symbol), responder_id=_sid("GW"),
-        ill_service_type=(E.ILLServiceType.LOAN,),
-        requester_optional_messages=T.RequesterOptionalMessagesType(
-            can_send_received=True, can_send_returned=True, requester_shipped=E.MessageRequirement.REQUIRES,
-            requester_checked_in=E.MessageRequirement.REQUIRES),
-        delivery_address=T.DeliveryAddress(postal_address=T.PostalAddress(
-            name_of_person_or_institution=T.NameOfInstitution("CNO Library"), street_and_number="1 Main St",
+        ill_service_type=(isoill.ILLServiceType.LOAN,),
+        requester_optional_messages=isoill.RequesterOptionalMessagesType(
+            can_send_received=True, can_send_returned=True, requester_shipped=isoill.MessageRequirement.REQUIRES,
+            requester_checked_in=isoill.MessageRequirement.REQUIRES),
+        delivery_address=isoill.DeliveryAddress(postal_address=isoill.PostalAddress(
+            name_of_person_or_institution=isoill.NameOfInstitution("CNO Library"), street_and_number="1 Main St",
             city="Northridge")),
-        item_id=T.ItemId(item_type=E.ItemType.MONOGRAPH, title=title, author="Alexander, Christopher"))
+        item_id=isoill.ItemId(item_type=isoill.ItemType.MONOGRAPH, title=title, author="Alexander, Christopher"))
     return with_delivery_info(apdu, delivery_info(f"127.0.0.1:{reply_port}", f"127.0.0.1:{gateway_port}"))
 
 
@@ -131,7 +129,7 @@ async def run(out: Callable[[str], None] = print) -> Node:
                                "responder_id": first.responder_id}
         today = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%d")
         await requester.send(isoill.Received(**ids, service_date_time=_stamp(), date_received=today,
-                                             shipped_service_type=E.ILLServiceType.LOAN), gw)
+                                             shipped_service_type=isoill.ILLServiceType.LOAN), gw)
         await requester.send(isoill.Returned(**ids, service_date_time=_stamp(), date_returned=today), gw)
         await requester.until(isoill.CheckedIn)
         out("\n2. A request nobody in the pod fills goes to the lender of last resort")

@@ -16,9 +16,7 @@ import attrs
 import isoill
 from illnode.directory import Directory, system_id_text
 from illnode.simulators.scenarios import SCENARIOS, scenario_in
-from isoill import enums as E
-from isoill import net, reports
-from isoill import types as T
+from isoill import Role, net
 from isoill.extensions.delivery_info import (
     APDUDeliveryInfo,
     delivery_info,
@@ -26,7 +24,6 @@ from isoill.extensions.delivery_info import (
     reply_address,
     with_delivery_info,
 )
-from isoill.machine import Role
 from isoill.profiles import Profile
 from isoill.render import apdu_name
 
@@ -107,8 +104,8 @@ class Simulator10161:
                 self.out(f"   profile {self.profile.name}: {v}")
             if violations and self.profile.strict:
                 note = "; ".join(str(v) for v in violations)[:200]
-                await self._reply_now(incoming, reports.reply(apdu, service_date_time=self._stamp(), note=note,
-                                      error_report=reports.general_problem(E.GeneralProblem.OTHER,
+                await self._reply_now(incoming, isoill.reply_to(apdu, service_date_time=self._stamp(), note=note,
+                                      error_report=isoill.general_problem(isoill.GeneralProblem.OTHER,
                                                                            correlation=note)))
                 return
         if incoming.refusal is not None:  # the machine says no (a tolerant profile): tell the peer, keep going
@@ -122,7 +119,7 @@ class Simulator10161:
         else:
             found = self.cases.get(key)
             if found is None:
-                await self._reply_now(incoming, reports.unknown_transaction_reply(apdu,
+                await self._reply_now(incoming, isoill.unknown_transaction_reply(apdu,
                                                                                   service_date_time=self._stamp()))
                 return
             case = found
@@ -160,19 +157,19 @@ class Simulator10161:
             return [self._unfilled(case, "Simulated: not available")]
         if scenario == "loaned":
             replies: list[isoill.APDU] = []
-            if _answers(self.profile, E.TransactionResults.WILL_SUPPLY):
-                replies.append(self._answer(case, E.TransactionResults.WILL_SUPPLY, T.WillSupplyResults(
-                    reason_will_supply=E.ReasonWillSupply.BEING_PROCESSED_FOR_SUPPLY)))
+            if _answers(self.profile, isoill.TransactionResults.WILL_SUPPLY):
+                replies.append(self._answer(case, isoill.TransactionResults.WILL_SUPPLY, isoill.WillSupplyResults(
+                    reason_will_supply=isoill.ReasonWillSupply.BEING_PROCESSED_FOR_SUPPLY)))
             return [*replies, self._shipped(case)]
         if scenario == "conditional":
-            return [self._answer(case, E.TransactionResults.CONDITIONAL, T.ConditionalResults(
-                conditions=E.Conditions.LIBRARY_USE_ONLY), note="Simulated: for library use only")]
+            return [self._answer(case, isoill.TransactionResults.CONDITIONAL, isoill.ConditionalResults(
+                conditions=isoill.Conditions.LIBRARY_USE_ONLY), note="Simulated: for library use only")]
         if scenario == "expire":
             return [isoill.Expired(**self._header(case))]
-        return [reports.reply(case.request, service_date_time=self._stamp(), note="Simulated error report",
-                              error_report=T.ErrorReport(correlation_information=_tid(case.request),
-                                                         report_source=E.ReportSource.USER,
-                                                         user_error_report=E.UnableToPerform.NOT_AVAILABLE))]
+        return [isoill.reply_to(case.request, service_date_time=self._stamp(), note="Simulated error report",
+                              error_report=isoill.ErrorReport(correlation_information=_tid(case.request),
+                                                         report_source=isoill.ReportSource.USER,
+                                                         user_error_report=isoill.UnableToPerform.NOT_AVAILABLE))]
 
     def _follow_up(self, case: _Case, apdu: isoill.APDU) -> list[isoill.APDU]:
         header = self._header(case)
@@ -183,7 +180,7 @@ class Simulator10161:
         if isinstance(apdu, isoill.Cancel):
             return [isoill.CancelReply(**header, answer=not case.shipped)]
         if isinstance(apdu, isoill.Renew):
-            return [isoill.RenewAnswer(**header, answer=True, date_due=T.DateDue(date_due_field=self._date(LOAN_DAYS)))]
+            return [isoill.RenewAnswer(**header, answer=True, date_due=isoill.DateDue(date_due_field=self._date(LOAN_DAYS)))]
         if isinstance(apdu, isoill.StatusQuery):
             txn = self.server.store.get(net.transaction_key(apdu))
             return [net.status_report(apdu, txn)]
@@ -191,24 +188,24 @@ class Simulator10161:
 
     def _header(self, case: _Case) -> dict[str, Any]:
         request = case.request
-        responder = request.responder_id or T.SystemId(person_or_institution_symbol=T.InstitutionSymbol(self.symbol))
+        responder = request.responder_id or isoill.SystemId(person_or_institution_symbol=isoill.InstitutionSymbol(self.symbol))
         return {"protocol_version_num": request.protocol_version_num, "transaction_id": request.transaction_id,
                 "service_date_time": self._stamp(), "requester_id": request.requester_id,
                 "responder_id": responder}
 
     def _unfilled(self, case: _Case, note: str) -> isoill.ILLAnswer:
-        return self._answer(case, E.TransactionResults.UNFILLED,
-                            T.UnfilledResults(reason_unfilled=E.ReasonUnfilled.NOT_ON_SHELF), note=note)
+        return self._answer(case, isoill.TransactionResults.UNFILLED,
+                            isoill.UnfilledResults(reason_unfilled=isoill.ReasonUnfilled.NOT_ON_SHELF), note=note)
 
-    def _answer(self, case: _Case, results: E.TransactionResults, explanation: T.ResultsExplanation,
+    def _answer(self, case: _Case, results: isoill.TransactionResults, explanation: isoill.ResultsExplanation,
                 note: str | None = None) -> isoill.ILLAnswer:
         return isoill.ILLAnswer(**self._header(case), transaction_results=results,
                                 results_explanation=explanation, responder_note=note)
 
     def _shipped(self, case: _Case) -> isoill.Shipped:
         case.shipped = True
-        return isoill.Shipped(**self._header(case), shipped_service_type=E.ILLServiceType.LOAN,
-                              supply_details=T.SupplyDetails(date_shipped=self._date(), date_due=T.DateDue(
+        return isoill.Shipped(**self._header(case), shipped_service_type=isoill.ILLServiceType.LOAN,
+                              supply_details=isoill.SupplyDetails(date_shipped=self._date(), date_due=isoill.DateDue(
                                   date_due_field=self._date(LOAN_DAYS))))
 
     # --- sending ---------------------------------------------------------------------------------------------
@@ -259,22 +256,22 @@ class Simulator10161:
         self.sent.append((None, apdu))
         await incoming.reply(apdu)
 
-    def _stamp(self) -> T.ServiceDateTime:
+    def _stamp(self) -> isoill.ServiceDateTime:
         now = self.now()
-        return T.ServiceDateTime(date_time_of_this_service=T.DateTime(date=f"{now:%Y%m%d}", time=f"{now:%H%M%S}"))
+        return isoill.ServiceDateTime(date_time_of_this_service=isoill.DateTime(date=f"{now:%Y%m%d}", time=f"{now:%H%M%S}"))
 
     def _date(self, days: int = 0) -> str:
         return f"{self.now() + _dt.timedelta(days=days):%Y%m%d}"
 
 
-def _answers(profile: Profile | None, results: E.TransactionResults) -> bool:
+def _answers(profile: Profile | None, results: isoill.TransactionResults) -> bool:
     return profile is None or profile.answers is None or results in profile.answers
 
 
 def can_play(profile: Profile | None, scenario: str) -> bool:
     """Whether a lender of `profile` can play `scenario` (Alma has no conditional ILL-Answer)."""
     if scenario == "conditional":
-        return _answers(profile, E.TransactionResults.CONDITIONAL)
+        return _answers(profile, isoill.TransactionResults.CONDITIONAL)
     if scenario == "expire":
         return profile is None or bool(profile.service(isoill.Expired, Role.RESPONDER))
     return True

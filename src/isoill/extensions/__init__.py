@@ -3,7 +3,9 @@
 Importing this package registers the built-in ones; `register()` adds an application's own.
 """
 
+from isoill._model.types import UnfilledResults
 from isoill.extensions import delivery_info, ipig, oclc, references
+from isoill.extensions._registry import ExtensionType, entries, lookup, register
 from isoill.extensions.delivery_info import APDUDeliveryInfo, APDUDeliveryParameters, APDUEncoding
 from isoill.extensions.ipig import IPIGILLRequestExtension
 from isoill.extensions.oclc import (
@@ -14,8 +16,6 @@ from isoill.extensions.oclc import (
     OCLCSpecificResults,
 )
 from isoill.extensions.references import AdditionalUserErrorReportInfo, InternalReference, SuppliersReference
-from isoill.extensions.registry import ExtensionType, entries, lookup, register
-from isoill.types import UnfilledResults
 
 register(delivery_info.OID, "APDU-Delivery-Info", APDUDeliveryInfo)
 register(oclc.REQUEST_EXTENSION_OID, "OCLCILLRequestExtension", OCLCILLRequestExtension)

@@ -11,10 +11,10 @@ from typing import TypeVar
 import attrs
 from attrs import field, frozen
 
-from isoill.apdus import APDU
+from isoill._model.apdus import APDU
+from isoill._model.types import Extension, SystemAddress, SystemId
+from isoill._model.values import External
 from isoill.schema import Enumerated, Sequence, SequenceOf, opt, req
-from isoill.types import Extension, SystemAddress, SystemId
-from isoill.values import External
 
 _A = TypeVar("_A", bound=APDU)
 

@@ -8,8 +8,8 @@ from enum import IntEnum
 
 from attrs import field, frozen
 
+from isoill._model.values import ILLString
 from isoill.schema import ILL_STRING, NULL, Alternative, Choice, Enumerated, Sequence, SequenceOf, opt, req
-from isoill.values import ILLString
 
 S = ILL_STRING
 OID = "1.0.10161.13.9"

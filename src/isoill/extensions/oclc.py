@@ -8,8 +8,8 @@ from enum import IntEnum
 
 from attrs import field, frozen
 
+from isoill._model.values import ILLString
 from isoill.schema import ILL_STRING, INTEGER, Enumerated, Sequence, SequenceOf, opt, req
-from isoill.values import ILLString
 
 S = ILL_STRING
 REQUEST_EXTENSION_OID = "1.0.10161.13.2"

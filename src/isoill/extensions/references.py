@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
+from isoill._model.values import ILLString
 from isoill.schema import ILL_STRING, INTEGER, Alternative, Choice, Sequence, SequenceOf, opt, req
-from isoill.values import ILLString
 
 S = ILL_STRING
 INTERNAL_REFERENCE_OID = "1.0.10161.13.8"

@@ -9,11 +9,10 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from illcore.profiles import ProfileViolation, Violation
-from isoill import enums as E
-from isoill.apdus import APDU, APDU_CLASSES, ILLAnswer, ILLRequest, StatusOrErrorReport
+from isoill._model import enums as E
+from isoill._model.apdus import APDU, APDU_CLASSES, APDU_NAMES, ILLAnswer, ILLRequest, StatusOrErrorReport
+from isoill._protocol.machine import Role
 from isoill.extensions.delivery_info import APDUDeliveryInfo
-from isoill.machine import Role
-from isoill.render import APDU_NAMES
 from isoill.schema import field_specs
 
 # A rule beside the table: the APDU in, its violations out.

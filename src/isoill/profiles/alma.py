@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from illcore.profiles import Violation
-from isoill import apdus as A
-from isoill import enums as E
-from isoill.machine import Role
+from isoill._model import apdus as A
+from isoill._model import enums as E
+from isoill._protocol.machine import Role
 from isoill.profiles._profile import OPTIONAL, REQUIRED, Profile, Service, asn1_path
 
 # Where each fact comes from. The Ex Libris developer page "ISO ILL" (Alma > Integrations > Resource sharing >

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import attrs
 
 from illcore.profiles import Violation
-from isoill import apdus as A
+from isoill._model import apdus as A
 from isoill.extensions import IPIGILLRequestExtension, OCLCILLRequestExtension
 from isoill.extensions.oclc import REQUEST_EXTENSION_OID
 from isoill.profiles._profile import Profile, asn1_path
