@@ -15,7 +15,8 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 try:  # POSIX; elsewhere the queue sizes are unknown
     import fcntl
@@ -23,7 +24,7 @@ try:  # POSIX; elsewhere the queue sizes are unknown
 except ImportError:  # pragma: no cover
     fcntl = termios = None  # type: ignore[assignment]
 
-__all__ = ["DEFAULT_BACKLOG", "DEFAULT_DRAIN_TIMEOUT", "Acceptor", "freeze_startup_heap", "listening_socket",
+__all__ = ["DEFAULT_BACKLOG", "DEFAULT_DRAIN_TIMEOUT", "Acceptor", "answer_lifespan", "freeze_startup_heap", "listening_socket",
            "pending_input", "pending_output", "stop_on_signals", "uncancel"]
 
 # The listen backlog of every server here (ISO 10161 TCP and ISO 18626 HTTP): a burst of a few hundred connects
@@ -194,3 +195,15 @@ def uncancel(task: asyncio.Task[object] | None) -> bool:
         return False
     task.uncancel()
     return task.cancelling() > 0
+
+
+async def answer_lifespan(receive: Callable[[], Awaitable[Mapping[str, Any]]],
+                          send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    """Answer an ASGI lifespan scope: acknowledge startup and shutdown (every app here has nothing to set up)."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

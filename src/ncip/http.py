@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from illcore.aio import DEFAULT_BACKLOG, stop_on_signals
+from illcore.aio import DEFAULT_BACKLOG, answer_lifespan, stop_on_signals
 
 from .errors import UNSUPPORTED_SERVICE, NCIPError, ValidationError
 from .model import Message
@@ -95,13 +95,8 @@ class NCIPApp:
     async def __call__(self, scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]],
                        send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                event = await receive()
-                if event["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif event["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await answer_lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         if scope["method"] != "POST":

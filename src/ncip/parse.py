@@ -6,13 +6,14 @@ strict=True accepts only documents our 2.02 schema accepts; strict=False repairs
 from __future__ import annotations
 
 import re
-import threading
 import warnings
 from itertools import islice
 from typing import Any
 
 import attrs
 from lxml import etree
+
+from illcore.xml import hardened_parser
 
 from . import tables as T
 from .errors import MISSING_VERSION, UNSUPPORTED_SERVICE, UnsupportedVersionError, ValidationError
@@ -36,7 +37,6 @@ _NCIP1_VERSION = re.compile(r"ncip[/_]v1|/v1_0/|^1(\.0\d?)?$", re.I)
 _NCIP2_VERSION = re.compile(r"ncip[/_]v2_0[12]?\b|/v2_0[12]?/|^2\.0[12]?$", re.I)
 _NCIP1_ELEMENTS = frozenset({"UniqueAgencyId", "UniqueUserId", "UniqueItemId", "UniqueRequestId",
                              "UniqueBibliographicId", "VisibleUserId"})
-_local = threading.local()
 
 
 @attrs.frozen
@@ -49,14 +49,6 @@ class Parsed:
     repairs: tuple[Repair, ...] = ()
 
 
-def _parser() -> etree.XMLParser:
-    parser: etree.XMLParser | None = getattr(_local, "parser", None)
-    if parser is None:
-        # No DTDs, no entity expansion, no network, libxml2's default depth and size limits (huge_tree off).
-        parser = _local.parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-            collect_ids=False, remove_comments=True, remove_pis=True)
-    return parser
 
 
 def _tree(data: bytes | str, max_bytes: int) -> Any:
@@ -74,7 +66,7 @@ def _tree(data: bytes | str, max_bytes: int) -> Any:
                                           found.group(0).decode("ascii", "replace"))
         raise ValidationError("DOCTYPE and entity declarations are not allowed")
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, hardened_parser())
     except etree.XMLSyntaxError as exc:
         raise ValidationError(f"not well-formed XML: {exc}") from None
     info: Any = root.getroottree().docinfo

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-import attrs
+from illcore.xml import Repair as Repair  # re-exported: the package's public Repair
+from illcore.xml import RepairWarning as _RepairWarning
 
 #: Every repair code a lenient read can report, with what it means.
 REPAIR_CODES: dict[str, str] = {
@@ -21,21 +22,5 @@ REPAIR_CODES: dict[str, str] = {
 }
 
 
-@attrs.frozen
-class Repair:
-    """One repair: a code from REPAIR_CODES, the element path and a human detail."""
-
-    code: str
-    path: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{self.code} at {self.path}: {self.detail}" if self.path else f"{self.code}: {self.detail}"
-
-
-class RepairWarning(UserWarning):
+class RepairWarning(_RepairWarning):
     """Issued by `ncip.parse(..., strict=False)` once per repair; `.repair` holds the Repair."""
-
-    def __init__(self, repair: Repair):
-        self.repair = repair
-        super().__init__(str(repair))

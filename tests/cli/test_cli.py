@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import socket
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from clirun import start
 
 import iso18626
 import isoill
@@ -30,31 +30,6 @@ SAMPLES = SHARED / "samples" / "iso18626" / "oclc"
 def isoill_cmd(*args: str, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "illnode.cli", *args], input=stdin, capture_output=True,
                           timeout=timeout)
-
-
-def start(*args: str, marker: str) -> tuple[subprocess.Popen[bytes], str]:
-    """Start a long-running isoill command; return it and the first stderr line containing `marker`."""
-    proc = subprocess.Popen([sys.executable, "-m", "illnode.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stderr, selectors.EVENT_READ)
-    text = ""
-    for _ in range(400):  # at most ~40 s
-        if not sel.select(timeout=0.1):
-            continue
-        chunk = os.read(proc.stderr.fileno(), 1)
-        if not chunk:
-            break
-        text += chunk.decode()
-        if text.endswith("\n"):
-            if marker in text:
-                sel.close()
-                return proc, text.strip()
-            text = ""
-    sel.close()
-    proc.kill()
-    raise AssertionError(f"{args} did not start: {text!r} {proc.communicate(timeout=10)}")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:

@@ -263,3 +263,15 @@ def attrs_evolve(obj: Any, **changes: Any) -> Any:
     import attrs
 
     return attrs.evolve(obj, **changes)
+
+
+def test_isbn13_and_hyphenated_issn_fit_item_id() -> None:
+    # Item-Id's iSBN is SIZE (10), iSSN SIZE (8): what 18626 and Libris send (ISBN-13, 1234-5678) must still
+    # encode with the value check on, and nothing that does not fit is dropped.
+    from illnode.gateway.iso10161_side import ill_request_for
+
+    req = attrs_evolve(REQUEST, isbn=("979-10-90636-07-1", "978-0-201-89683-1"), issn=("0317-8471",))
+    apdu = isoill.decode(isoill.encode(ill_request_for(req, LEG10, AT)))
+    assert apdu.item_id.isbn == "0201896834"  # the ISBN-10 that 978-0-201-89683-1 equals
+    assert apdu.item_id.issn == "03178471"
+    assert "isbn: 979-10-90636-07-1" in (apdu.requester_note or "")  # no ISBN-10 exists for 979-

@@ -95,3 +95,23 @@ def test_an_app_with_its_own_handler_journals_before_calling_it() -> None:
     first, second = store.journal()
     assert (first.direction, first.data, first.outcome, first.transaction) == ("in", body, "received", "ISIL:REQ/H-1")
     assert second.direction == "out" and b"requestConfirmation" in second.data
+
+
+def test_transactions_filter_by_any_protocol(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Records of the gateway's own kinds (imported requests are protocol "borrowing") are listed by name too.
+    from datetime import datetime, timezone
+
+    from illcore.store import TransactionRecord
+
+    url = f"sqlite:///{tmp_path}/n.db"
+    _fill(url)
+    now = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    with open_store(url) as store:
+        store.put(TransactionRecord(protocol="borrowing", role="requester", key="libris:LF-1", state="idle",
+                                    partner="", snapshot={}, data={"external_id": "LF-1"}, created=now,
+                                    updated=now))
+    assert main(["transactions", "--store", url, "--json", "--protocol", "borrowing"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["protocol"], r["key"]) for r in rows] == [("borrowing", "libris:LF-1")]
+    assert main(["transactions", "--store", url, "--json", "--protocol", "iso10161"]) == 0
+    assert [r["protocol"] for r in json.loads(capsys.readouterr().out)] == ["iso10161"]

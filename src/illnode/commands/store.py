@@ -107,7 +107,7 @@ def register(sub: Any) -> None:
                        description="List the transactions a node keeps: protocol, role, key, state, partner and "
                                    "last update, oldest update first. Safe while the servers run.")
     t.add_argument("--store", required=True, metavar="URL", help=STORE_HELP)
-    t.add_argument("--protocol", choices=("iso10161", "iso18626"), help="only this protocol")
+    t.add_argument("--protocol", metavar="NAME", help="only records of this protocol: iso10161, iso18626, gateway, borrowing (imported requests), ...")
     t.add_argument("--state", help="only transactions in this state (as listed)")
     t.add_argument("--partner", help="only this partner")
     t.add_argument("--limit", type=int, default=0, metavar="N", help="at most N rows")
@@ -119,7 +119,7 @@ def register(sub: Any) -> None:
                                    "written, with its outcome. Safe while the servers run.")
     j.add_argument("--store", required=True, metavar="URL", help=STORE_HELP)
     j.add_argument("--transaction", metavar="KEY", help="only this transaction (its key, as `transactions` shows)")
-    j.add_argument("--protocol", choices=("iso10161", "iso18626"), help="only this protocol")
+    j.add_argument("--protocol", metavar="NAME", help="only records of this protocol: iso10161, iso18626, gateway, borrowing (imported requests), ...")
     j.add_argument("--after", type=int, default=0, metavar="ID", help="only entries after this id")
     j.add_argument("--limit", type=int, default=0, metavar="N", help="at most N entries")
     j.add_argument("--full", action="store_true", help="print each message decoded (APDU as JSON, XML as is)")

@@ -82,6 +82,25 @@ def _s(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+def isbn10(isbn: str) -> str | None:
+    """`isbn` as ISO 10161's 10-character iSBN: an ISBN-10 without separators, or the ISBN-10 an ISBN-13 with
+    prefix 978 equals (ISO 2108: same nine digits, the mod-11 check digit); None when it has none (979-)."""
+    digits = re.sub(r"[\s-]", "", isbn).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        return digits
+    if not re.fullmatch(r"978\d{10}", digits):
+        return None
+    body = digits[3:12]
+    check = -sum((10 - i) * int(d) for i, d in enumerate(body)) % 11
+    return body + ("X" if check == 10 else str(check))
+
+
+def issn8(issn: str) -> str | None:
+    """`issn` as ISO 10161's 8-character iSSN (the hyphen dropped), or None when it is not one."""
+    digits = re.sub(r"[\s-]", "", issn).upper()
+    return digits if re.fullmatch(r"\d{7}[\dX]", digits) else None
+
+
 def _label(name: str, value: object) -> str | None:
     if value is None or value == () or value == "":
         return None
@@ -163,14 +182,19 @@ def borrowing_request_of(apdu: isoill.ILLRequest, *, request_id: str) -> Borrowi
 
 def ill_request_for(req: BorrowingRequest, leg: Leg10161, at: _dt.datetime) -> isoill.ILLRequest:
     """The ILL-Request for a neutral request on one leg (the gateway asking a 10161 supplier)."""
+    # Item-Id's iSBN is SIZE (10) and iSSN SIZE (8): the first identifier that fits (an ISBN-13 of the 978 range
+    # rewritten as the ISBN-10 it equals) goes in the field, every other one in the note.
+    isbn_from, isbn = next(((i, f) for i in req.isbn if (f := isbn10(i)) is not None), (None, None))
+    issn_from, issn = next(((i, f) for i in req.issn if (f := issn8(i)) is not None), (None, None))
     item = isoill.ItemId(
         item_type=_ITEM_TYPE.get((req.medium or "").lower()), author=req.author, title=req.title,
         sub_title=req.subtitle, place_of_publication=req.place_of_publication, publisher=req.publisher,
         series_title_number=req.series_title, volume_issue=join_notes(req.volume, req.issue),
         edition=req.edition, publication_date=req.publication_date, author_of_article=req.author_of_component,
         title_of_article=req.title_of_component, pagination=req.pages,
-        isbn=req.isbn[0] if req.isbn else None, issn=req.issn[0] if req.issn else None)
-    extra = [_label("isbn", ", ".join(req.isbn[1:])), _label("issn", ", ".join(req.issn[1:])),
+        isbn=isbn, issn=issn)
+    extra = [_label("isbn", ", ".join(i for i in req.isbn if i != isbn_from)),
+             _label("issn", ", ".join(i for i in req.issn if i != issn_from)),
              _label("oclc-number", req.oclc_number), _label("patron-email", req.patron.email if req.patron else None),
              _label("medium", req.medium if req.medium and req.medium.lower() not in _ITEM_TYPE else None)]
     patron = req.patron

@@ -28,6 +28,7 @@ from illnode.gateway.core import Gateway, GatewayConfig, reply_address
 from illnode.gateway.illiad_link import IlliadLink, capture_body
 from illnode.gateway.illiad_side import IDS_ILLIAD
 from illnode.gateway.lending import LendingRule
+from illnode.gateway.local import LOCAL, ImportConfigError, ImportSource, LocalRequests, parse_imports
 from illnode.gateway.rota import Rota, RotaRule, check_rules
 from illnode.gateway.service import GatewayService
 from illnode.gateway.state import IDS_10161, IDS_18626, Peer
@@ -60,6 +61,7 @@ class NodeConfig:
     api: str = "127.0.0.1:8080"
     api_key: str = ""
     ncip: str = ""                     # the NCIP responder's listen address ("" : none)
+    imports: tuple[ImportSource, ...] = ()
 
 
 def _host_port(text: str, where: str) -> tuple[str, int]:
@@ -130,8 +132,12 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
                 raise ConfigError(f"{where} ({r['name']}): {symbol!r} is not a [[partner]]")
         rotas[r["name"]] = Rota(name=r["name"], members=tuple(r.get("members", [])), ordered=r.get("ordered", True),
                                 balance=r.get("balance", False), last_resort=r.get("last_resort"))
-    rules = tuple(RotaRule(rota=r["rota"], service=Service(r["service"].lower()) if r.get("service") else None,
-                           medium=r.get("medium"), requester=r.get("requester")) for r in data.get("rule", []))
+    try:
+        rules = tuple(RotaRule(rota=r["rota"], service=Service(r["service"].lower()) if r.get("service") else None,
+                               medium=r.get("medium"), requester=r.get("requester"),
+                               requested=str(r.get("requested", "ignore"))) for r in data.get("rule", []))
+    except IsoIllError as err:
+        raise ConfigError(f"[[rule]]: {err}") from None
     if not rules and rotas:  # one rota, or several without rules: the first catches everything
         rules = (RotaRule(rota=next(iter(rotas))),)
     try:
@@ -148,6 +154,10 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
             for r in data.get("lending", []))
     except ValueError as err:
         raise ConfigError(f"[[lending]]: {err}") from None
+    try:
+        imports = parse_imports(list(data.get("import", [])))
+    except ImportConfigError as err:
+        raise ConfigError(str(err)) from None
     iso10161 = str(node.get("iso10161", "127.0.0.1:1611"))
     iso18626_addr = str(node.get("iso18626", "127.0.0.1:8626"))
     _host_port(iso10161, "[node] iso10161")
@@ -162,7 +172,8 @@ def parse_config(data: dict[str, Any]) -> NodeConfig:
                             peers=peers, rotas=rotas, rules=rules, lending=lending, lending_rules=lending_rules)
     return NodeConfig(gateway=gateway, store=node.get("store", "sqlite:///gateway.db"), iso10161=iso10161,
                       iso18626=iso18626_addr, api=str(node.get("api", "127.0.0.1:8080")),
-                      api_key=str(node.get("api_key", "")), ncip=ncip_addr)
+                      api_key=str(node.get("api_key", "")), ncip=ncip_addr,
+                      imports=imports)
 
 
 def load_config(path: str | Path) -> NodeConfig:
@@ -203,6 +214,8 @@ class Node:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._client: http.Client | None = None
+        # imported requests (Libris): picked up from the store, the [[import]] jobs run on their schedule
+        self.local = LocalRequests(self.service, config.imports, clock=clock, wake=self._wake.set)
 
     def _wake_up(self) -> None:
         self._wake.set()
@@ -227,6 +240,7 @@ class Node:
             await self._serve_http("ncip", self.config.ncip, self.illiad.app())
         self._bound_addresses()
         self._tasks.append(asyncio.create_task(self._worker()))
+        self._tasks.append(asyncio.create_task(self.local.run(self._stop, self.poll)))
 
     def _bound_addresses(self) -> None:
         # a configured port 0 picks a free one: what partners reply to is the port actually bound
@@ -258,6 +272,7 @@ class Node:
             await self._server.close()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.illiad.aclose()
+        self.local.close()
 
     async def run_forever(self) -> None:
         await self.start()
@@ -326,7 +341,9 @@ class Node:
             await self._deliver_illiad(item)
             return
         try:
-            if item.protocol == IDS_10161:
+            if item.protocol == LOCAL:  # an imported request's requester: recorded and reported, not sent
+                await asyncio.to_thread(self.local.deliver, item)
+            elif item.protocol == IDS_10161:
                 host, port = _host_port(item.address, item.transaction)
                 await net.send_apdus(host, port, [item.data], wait=0)
             else:

@@ -17,8 +17,8 @@ from illcore.errors import IsoIllError
 from illcore.request import BorrowingRequest, Service
 from illnode.gateway.bridge import Kind
 
-__all__ = ["DEFAULT_EXPIRY", "MOVE_ON", "Member", "Rota", "RotaCursor", "RotaError", "RotaRule", "build_rota",
-           "check_rules", "choose_rota", "expired"]
+__all__ = ["DEFAULT_EXPIRY", "MOVE_ON", "REQUESTED", "Member", "Rota", "RotaCursor", "RotaError", "RotaRule",
+           "build_rota", "check_rules", "choose_rota", "choose_rule", "expired", "with_requested"]
 
 #: How long a partner has to answer when its record says nothing (Alma's partner record: 4 days).
 DEFAULT_EXPIRY = _dt.timedelta(days=4)
@@ -69,12 +69,20 @@ class Rota:
 @attrs.frozen(kw_only=True)
 class RotaRule:
     """Choose `rota` for requests that match every given property; a rule with none is the catch-all.
-    `requester` is a shell-style pattern (`01CUNY*`); `medium` compares case-insensitively."""
+    `requester` is a shell-style pattern (`01CUNY*`); `medium` compares case-insensitively. `requested`: what
+    to do with the suppliers the request itself names (Libris's recipients): "ignore" them, ask them "first"
+    (then the rota), or ask "only" them (then the rota's last resort); see `with_requested`."""
 
     rota: str
     service: Service | None = None
     medium: str | None = None
     requester: str | None = None
+    requested: str = attrs.field(default="ignore")
+
+    @requested.validator
+    def _check_requested(self, _: object, value: str) -> None:
+        if value not in REQUESTED:
+            raise RotaError(f"rota rule for {self.rota!r}: requested = {value!r} (use {', '.join(REQUESTED)})")
 
     @property
     def catch_all(self) -> bool:
@@ -107,6 +115,40 @@ def choose_rota(rules: tuple[RotaRule, ...], request: BorrowingRequest) -> str:
         if rule.matches(request):
             return rule.rota
     raise RotaError(f"no rota rule matches request {request.request_id!r} (the last rule should be a catch-all)")
+
+
+def choose_rule(rules: tuple[RotaRule, ...], request: BorrowingRequest) -> RotaRule:
+    """The first rule the request matches."""
+    for rule in rules:
+        if rule.matches(request):
+            return rule
+    raise RotaError(f"no rota rule matches request {request.request_id!r} (the last rule should be a catch-all)")
+
+
+#: The values of `RotaRule.requested`.
+REQUESTED = ("ignore", "first", "only")
+
+
+def with_requested(rule: RotaRule, rota: Rota, suppliers: tuple[str, ...], requested: tuple[str, ...],
+                   members: dict[str, Member], *, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The rota `build_rota` made (`suppliers`), with the request's own suppliers put in as `rule.requested`
+    says: "first" asks the requested partners that are known and active, in the request's order, then the rest
+    of the rota; "only" asks just them, then the lender of last resort. Unknown or inactive ones are skipped
+    (nobody could be sent the request), so a request naming none falls back to the rota."""
+    if rule.requested == "ignore":
+        return suppliers
+    asked: list[str] = []
+    for symbol in requested:
+        member = members.get(symbol)
+        if member is not None and member.active and symbol not in exclude and symbol not in asked:
+            asked.append(symbol)
+    if not asked:
+        return suppliers
+    if rule.requested == "first":
+        rest = [s for s in suppliers if s not in asked]
+    else:
+        rest = [s for s in suppliers if s == rota.last_resort and s not in asked]
+    return (*asked, *rest)
 
 
 def _seeded(seed: str) -> random.Random:

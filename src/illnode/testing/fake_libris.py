@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, unquote
 
 import attrs
 
+from illcore.aio import answer_lifespan
+
 __all__ = ["PREFIX", "FakeLibris", "FakeLibrisServer", "StoredRequest", "sample_requests"]
 
 PREFIX = "/librisfjarrlan/api"
@@ -85,13 +87,8 @@ class FakeLibris:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await answer_lifespan(receive, send)
+            return
         body = b""
         while True:
             message = await receive()

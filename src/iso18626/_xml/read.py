@@ -5,7 +5,6 @@ strict=True accepts only schema-valid documents; strict=False repairs what real 
 
 from __future__ import annotations
 
-import threading
 import warnings
 from itertools import islice
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import attrs
 from lxml import etree
 
+from illcore.xml import hardened_parser
 from iso18626._model import tables as T
 from iso18626._model.codes import ErrorType
 from iso18626._model.messages import Message
@@ -35,7 +35,6 @@ _SCHEME = _Q + "scheme"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _CLASSES = {_Q + name: READ_AS.get(spec.cls, spec.cls) for name, spec in T.MESSAGES["1.2"].items()}
 _TRY_ORDER = ("1.2", "2021", "1.1")
-_local = threading.local()
 # Element names only 2021 has, and only v1.2 has: the structural version signal.
 _ONLY_2021 = frozenset({"consortialId", "authorId", "publisherId", "preferredEdition", "retryInfo", "shippingInfo",
                         "deliveryMethod", "courierName", "URL", "itemFormat", "trackingId", "insurance",
@@ -58,14 +57,6 @@ class Parsed:
     repairs: tuple[Repair, ...] = ()
 
 
-def _parser() -> etree.XMLParser:
-    parser: etree.XMLParser | None = getattr(_local, "parser", None)
-    if parser is None:
-        # No DTDs, no entity expansion, no network, libxml2's default depth and size limits (huge_tree off).
-        parser = _local.parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
-            collect_ids=False, remove_comments=True, remove_pis=True)
-    return parser
 
 
 def _bad(detail: str, path: str = "", error_type: ErrorType = ErrorType.BADLY_FORMED_MESSAGE,
@@ -88,7 +79,7 @@ def _tree(data: bytes | str, max_bytes: int, max_elements: int = DEFAULT_MAX_ELE
     if b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise _bad("DOCTYPE and entity declarations are not allowed")
     try:
-        root = etree.fromstring(bytes(data), _parser())
+        root = etree.fromstring(bytes(data), hardened_parser())
     except etree.XMLSyntaxError as exc:
         raise _bad(f"not well-formed XML: {exc}") from None
     info: Any = root.getroottree().docinfo

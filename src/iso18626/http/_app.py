@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from illcore.aio import answer_lifespan
 from illcore.store import Store, StoreUnavailable
 from iso18626 import persist
 from iso18626._confirm import confirmation_for
@@ -92,7 +93,7 @@ class ISO18626App:
 
     async def __call__(self, scope: Scope, receive: ASGIReceive, send: ASGISend) -> None:
         if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
+            await answer_lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -100,15 +101,6 @@ class ISO18626App:
         all_headers = [(b"content-length", str(len(body)).encode()), *headers]
         await send({"type": "http.response.start", "status": status, "headers": all_headers})
         await send({"type": "http.response.body", "body": body})
-
-    async def _lifespan(self, receive: ASGIReceive, send: ASGISend) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
 
     async def _handle(self, scope: Scope, receive: ASGIReceive) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
         client = scope.get("client") or ("?", 0)
