@@ -142,3 +142,28 @@ def test_staff_api_acts_on_lending_and_borrowing_transactions() -> None:
 def test_a_bad_lending_rule_is_refused(answer: str) -> None:
     with pytest.raises(ValueError, match="will-supply, unfilled or hold"):
         LendingRule(answer=answer, service=Service.LOAN)
+
+
+def test_staff_api_refuses_a_body_over_its_limit() -> None:
+    # Read through ASGI: a client streaming a body without end gets 413 once MAX_BODY is passed, not a growing
+    # buffer.
+    import asyncio
+
+    from illnode.gateway.staff_api import MAX_BODY
+
+    service = GatewayService(Gateway(AUTO), open_store("memory:"), new_key=lambda: "T-1")
+    api = StaffAPI(_FakeNode(service), api_key="k")
+    chunks = iter([{"type": "http.request", "body": b"x" * (MAX_BODY // 4), "more_body": True}] * 8)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(chunks)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/transactions/T-1/actions", "query_string": b"",
+             "headers": [(b"x-api-key", b"k")]}
+    asyncio.run(api(scope, receive, send))
+    assert sent[0]["status"] == 413
+    assert next(chunks, None) is not None  # it stopped reading: the rest of the stream was never asked for

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import attrs
 
 import isoill
+from illcore.aio import answer_lifespan
 from illnode.gateway.bridge import Kind, Step
 from illnode.gateway.state import IDS_10161, to_json
 
@@ -83,6 +84,10 @@ def _entry(entry: Any) -> dict[str, Any]:
             "type": entry.message_type, "outcome": entry.outcome, "at": entry.at.isoformat(), "message": text}
 
 
+# The largest request body the staff API reads (its actions are small JSON objects).
+MAX_BODY = 1 << 20
+
+
 class StaffAPI:
     """ASGI app over a running `Node` (its service, store and clock)."""
 
@@ -92,22 +97,24 @@ class StaffAPI:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                event = await receive()
-                if event["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif event["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await answer_lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         body = b""
         while True:
             event = await receive()
             body += event.get("body", b"")
+            if len(body) > MAX_BODY:  # staff actions are small JSON objects: no unbounded read for anyone
+                await self._reply(send, 413, {"error": f"request body over {MAX_BODY} octets"})
+                return
             if not event.get("more_body"):
                 break
         status, payload = self.handle(scope, body)
+        await self._reply(send, status, payload)
+
+    @staticmethod
+    async def _reply(send: Any, status: int, payload: Any) -> None:
         data = json.dumps(payload, indent=1, default=str).encode()
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
