@@ -38,6 +38,6 @@ mv "$src/src" "$work/unused-src"
 cd "$src"
 "$work/venv/bin/python" -c "import isoill, iso18626, illnode, sys; assert 'site-packages' in isoill.__file__, isoill.__file__"
 "$work/venv/bin/python" -m pytest -q -p no:cacheprovider -x \
-  tests/core tests/cli/test_cli_input.py tests/test_codec.py tests/test_docs.py tests/test_stream.py \
+  tests/core tests/cli/test_cli_input.py tests/iso10161/test_codec.py tests/project/test_docs.py tests/iso10161/test_stream.py \
   tests/iso18626/test_iso18626_serialize.py tests/iso18626/test_iso18626_strict.py
 echo "check_sdist: the unpacked sdist passes its tests in a fresh venv"
