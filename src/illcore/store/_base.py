@@ -4,6 +4,7 @@ it is asked; protocol-free (messages are octets plus a few extracted keys, machi
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import concurrent.futures
 import hashlib
@@ -135,7 +136,7 @@ class Change:
 UpdateFn = Callable[["TransactionRecord | None"], Change]
 
 
-class Store:
+class Store(abc.ABC):
     """The store interface (sync and thread-safe; the `a*` methods are for event loops and never block one).
 
     Backends: `illcore.store.memory.MemoryStore`, `.sqlite.SQLiteStore`, `.postgres.PostgresStore`; choose by
@@ -145,6 +146,7 @@ class Store:
     url: str = ""
 
     # --- journal ---------------------------------------------------------------------------------------------
+    @abc.abstractmethod
     def append(self, entry: JournalEntry) -> int:
         """Write one journal entry; returns its id once it is durable (as the backend's setting defines)."""
         raise NotImplementedError
@@ -159,29 +161,35 @@ class Store:
             fut.set_exception(exc)
         return fut
 
+    @abc.abstractmethod
     def journal(self, transaction: str | None = None, *, protocol: str | None = None,
                 after: int = 0, limit: int | None = None) -> list[JournalEntry]:
         """Journal entries in the order written, optionally of one transaction key, after id `after`."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     def duplicates(self, entry: JournalEntry) -> int:
         """How many journal entries have the same protocol, direction, transaction and octets as `entry`."""
         raise NotImplementedError
 
     # --- transactions ----------------------------------------------------------------------------------------
+    @abc.abstractmethod
     def get(self, protocol: str, key: str) -> TransactionRecord | None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def put(self, record: TransactionRecord, *, expected_version: int | None = None) -> TransactionRecord:
         """Store `record` with version + 1; with `expected_version` (0 = must not exist yet) raise
         `ConflictError` when the stored version differs. Returns the record as stored."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     def find(self, **filters: Any) -> list[TransactionRecord]:
         """Transactions whose columns equal the filters (protocol, role, state, partner, finished), oldest
         update first; `limit=N` keeps the first N."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     def update(self, protocol: str, key: str, fn: UpdateFn) -> Any:
         """Read-modify-write one transaction atomically: `fn(record or None)` runs with the transaction locked
         (PostgreSQL: a row lock; SQLite: the write transaction; memory: a lock) and returns a Change, which is
@@ -190,34 +198,43 @@ class Store:
         raise NotImplementedError
 
     # --- outbox ----------------------------------------------------------------------------------------------
+    @abc.abstractmethod
     def enqueue(self, item: OutboxItem) -> int:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Items not done whose next_at has come, oldest first."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     def done(self, item_id: int) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
         """Record a failed attempt (appended to the error history); retry at `retry_at`, or never if None."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     def outbox(self, *, include_done: bool = False) -> list[OutboxItem]:
         raise NotImplementedError
 
     # --- documents -------------------------------------------------------------------------------------------
+    @abc.abstractmethod
     def put_doc(self, kind: str, key: str, value: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def get_doc(self, kind: str, key: str) -> dict[str, Any] | None:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def docs(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
         """Every document of `kind` as (key, value), by key."""
         raise NotImplementedError
 
+    @abc.abstractmethod
     def delete_doc(self, kind: str, key: str) -> None:
         raise NotImplementedError
 
@@ -237,9 +254,11 @@ class Store:
             except Exception:  # a subscriber's bug must not fail the write that already committed
                 _log.exception("store subscriber failed on %s %s", kind, payload)
 
+    @abc.abstractmethod
     def schema_version(self) -> int:
         raise NotImplementedError
 
+    @abc.abstractmethod
     def close(self) -> None:
         raise NotImplementedError
 
