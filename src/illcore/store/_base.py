@@ -149,7 +149,6 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def append(self, entry: JournalEntry) -> int:
         """Write one journal entry; returns its id once it is durable (as the backend's setting defines)."""
-        raise NotImplementedError
 
     def submit_append(self, entry: JournalEntry) -> concurrent.futures.Future[int]:
         """Write a journal entry without waiting for it (a server journalling what it has sent already);
@@ -165,29 +164,25 @@ class Store(abc.ABC):
     def journal(self, transaction: str | None = None, *, protocol: str | None = None,
                 after: int = 0, limit: int | None = None) -> list[JournalEntry]:
         """Journal entries in the order written, optionally of one transaction key, after id `after`."""
-        raise NotImplementedError
 
     @abc.abstractmethod
     def duplicates(self, entry: JournalEntry) -> int:
         """How many journal entries have the same protocol, direction, transaction and octets as `entry`."""
-        raise NotImplementedError
 
     # --- transactions ----------------------------------------------------------------------------------------
     @abc.abstractmethod
     def get(self, protocol: str, key: str) -> TransactionRecord | None:
-        raise NotImplementedError
+        ...
 
     @abc.abstractmethod
     def put(self, record: TransactionRecord, *, expected_version: int | None = None) -> TransactionRecord:
         """Store `record` with version + 1; with `expected_version` (0 = must not exist yet) raise
         `ConflictError` when the stored version differs. Returns the record as stored."""
-        raise NotImplementedError
 
     @abc.abstractmethod
     def find(self, **filters: Any) -> list[TransactionRecord]:
         """Transactions whose columns equal the filters (protocol, role, state, partner, finished), oldest
         update first; `limit=N` keeps the first N."""
-        raise NotImplementedError
 
     @abc.abstractmethod
     def update(self, protocol: str, key: str, fn: UpdateFn) -> Any:
@@ -195,48 +190,44 @@ class Store(abc.ABC):
         (PostgreSQL: a row lock; SQLite: the write transaction; memory: a lock) and returns a Change, which is
         written in the same database transaction. Returns `change.result`. `fn` may run more than once (a
         retry after two processes created the same new transaction); it must not have side effects."""
-        raise NotImplementedError
 
     # --- outbox ----------------------------------------------------------------------------------------------
     @abc.abstractmethod
     def enqueue(self, item: OutboxItem) -> int:
-        raise NotImplementedError
+        ...
 
     @abc.abstractmethod
     def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Items not done whose next_at has come, oldest first."""
-        raise NotImplementedError
 
     @abc.abstractmethod
     def done(self, item_id: int) -> None:
-        raise NotImplementedError
+        ...
 
     @abc.abstractmethod
     def failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
         """Record a failed attempt (appended to the error history); retry at `retry_at`, or never if None."""
-        raise NotImplementedError
 
     @abc.abstractmethod
     def outbox(self, *, include_done: bool = False) -> list[OutboxItem]:
-        raise NotImplementedError
+        ...
 
     # --- documents -------------------------------------------------------------------------------------------
     @abc.abstractmethod
     def put_doc(self, kind: str, key: str, value: dict[str, Any]) -> None:
-        raise NotImplementedError
+        ...
 
     @abc.abstractmethod
     def get_doc(self, kind: str, key: str) -> dict[str, Any] | None:
-        raise NotImplementedError
+        ...
 
     @abc.abstractmethod
     def docs(self, kind: str) -> list[tuple[str, dict[str, Any]]]:
         """Every document of `kind` as (key, value), by key."""
-        raise NotImplementedError
 
     @abc.abstractmethod
     def delete_doc(self, kind: str, key: str) -> None:
-        raise NotImplementedError
+        ...
 
     # --- events and life -------------------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[str, str], None]) -> Callable[[], None]:
@@ -256,11 +247,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def schema_version(self) -> int:
-        raise NotImplementedError
+        ...
 
     @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        ...
 
     def __enter__(self) -> Store:
         return self
