@@ -59,6 +59,7 @@ class _Connection(TCPServer):
         self.counting = reader
         self.idle = True  # no request in progress (hypercorn's own notion: between requests)
         self.idle_since = asyncio.get_running_loop().time()
+        self.consumed_when_idle = 0  # octets read when it last became idle: more means a request is on its way
         self.owed: int | None = None  # when draining: octets received before the drain, to be read first
         self.task: asyncio.Task[None] | None = None  # the connection's task (runs `run`)
 
@@ -66,6 +67,8 @@ class _Connection(TCPServer):
         if isinstance(event, Updated):
             self.idle = event.idle
             self.idle_since = asyncio.get_running_loop().time()
+            if event.idle:
+                self.consumed_when_idle = self.counting.consumed
         if isinstance(event, RawData):
             async with self.send_lock:
                 try:
@@ -96,6 +99,12 @@ class _Connection(TCPServer):
     @property
     def http2(self) -> bool:
         return isinstance(getattr(self.protocol, "protocol", None), H2Protocol)
+
+    @property
+    def quiet(self) -> bool:
+        """Idle with nothing read since: hypercorn has read no octet of a next request it has not yet begun
+        (between reading a request and its Updated(idle=False) event, `idle` still says True)."""
+        return self.idle and self.counting.consumed == self.consumed_when_idle
 
     def read_what_was_owed(self) -> bool:
         return self.owed is None or self.counting.consumed >= self.owed
@@ -211,7 +220,9 @@ class Endpoint:
         told: set[_Connection] = set()
         while self.connections and loop.time() < deadline:
             for conn in list(self.connections):
-                if conn not in told and (conn.idle or not conn.http2):
+                # HTTP/1.1 busy: hypercorn closes it after the response. Idle: only once quiet, else a request
+                # it has read but not begun would be dropped with the connection.
+                if conn not in told and (conn.quiet or (conn.idle and conn.http2) or not (conn.idle or conn.http2)):
                     told.add(conn)
                     await conn.context.terminated.set()
             tasks = list(self.connections.values())
